@@ -1,0 +1,48 @@
+# pausewatch — the one entry point.
+#
+#   make            build build/pause and build/pausetop
+#   make test       install what tests need, build, run every test (+ sanitizer pass)
+#   make demo       install what it needs, build the image, run a pod with our pause
+#   make bench      side-by-side benchmarks (numbers go to docs/BENCHMARKS.md)
+#   make image      OCI sandbox image (build/image/)
+#   make test-kernels   BPF tests inside Debian's 6.1 and 6.12 kernels under qemu
+#
+# Each part of the tree owns a fragment (pause/pause.mk, bpf/bpf.mk, ...);
+# this file holds only what they share.
+
+VERSION   ?= 3.10-pw0.1.0
+BUILD     ?= build
+ROOT      := $(CURDIR)
+ARCH      := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+DEPS      := scripts/deps.sh
+
+CC        ?= gcc
+WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-unused-parameter
+CFLAGS    ?= -O2 -g
+HOST_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -DPW_VERSION='"$(VERSION)"'
+
+# Sanitizer flavour of every host binary, built under $(BUILD)/san/.
+SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+
+.PHONY: all deps deps-test test test-unit test-san bench image demo clean help
+.DEFAULT_GOAL := all
+
+all:
+
+deps:
+	@$(DEPS) build
+
+include pause/pause.mk
+include bpf/bpf.mk
+include userspace/userspace.mk
+include tests/tests.mk
+include image/image.mk
+include sandbox/sandbox.mk
+include kernels/kernels.mk
+include bench/bench.mk
+
+help:
+	@sed -n '2,11p' Makefile | sed 's/^# \{0,1\}//'
+
+clean:
+	rm -rf $(BUILD)

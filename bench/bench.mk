@@ -1,0 +1,1 @@
+# bench/bench.mk — owned by its part of the tree (see Makefile)

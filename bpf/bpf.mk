@@ -1,0 +1,1 @@
+# bpf/bpf.mk — owned by its part of the tree (see Makefile)

@@ -1,0 +1,1 @@
+# image/image.mk — owned by its part of the tree (see Makefile)

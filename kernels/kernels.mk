@@ -1,0 +1,1 @@
+# kernels/kernels.mk — owned by its part of the tree (see Makefile)

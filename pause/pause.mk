@@ -1,0 +1,1 @@
+# pause/pause.mk — owned by its part of the tree (see Makefile)

@@ -1,0 +1,1 @@
+# sandbox/sandbox.mk — owned by its part of the tree (see Makefile)

@@ -1,0 +1,1 @@
+# userspace/userspace.mk — owned by its part of the tree (see Makefile)
