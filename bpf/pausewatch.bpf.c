@@ -1,0 +1,588 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * pausewatch.bpf.c — zombies, orphans and signals per PID namespace, from
+ * tracepoints only (no kprobes, no fentry).
+ *
+ * Kernel ordering this relies on (kernel/exit.c, v6.18):
+ *   do_exit: signal->live-- → trace_sched_process_exit → exit_notify
+ *            (reparent children → EXIT_ZOMBIE → notify parent or autoreap)
+ *   wait()/kernel: release_task → ... RCU → trace_sched_process_free
+ * There is no tracepoint at the moment of the reap, so "reaped" is seen at
+ * sched_process_free (one RCU grace period later), and the exit-to-reap dwell
+ * time is an upper bound by that much.
+ *
+ * Per-process state lives in task-local storage of the thread-group leader:
+ * no per-process hash traffic, and PID reuse cannot confuse it because the
+ * state dies with the task_struct.  Zombies right now, and everything that
+ * existed before the collector started, come from a task iterator walk at
+ * snapshot time (pw_snapshot), so the zombie gauge is read from the kernel's
+ * own state rather than predicted.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "pausewatch.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#define SIGCHLD		17
+#define SIG_DFL		0
+#define SIG_IGN		1
+#define SA_NOCLDWAIT	2
+#define PF_EXITING	0x00000004
+#define EXIT_ZOMBIE	0x00000020
+#define SIGNAL_GROUP_EXIT 0x00000004
+#define SIGNAL_UNKILLABLE 0x00000040
+#define MAX_PID_NS_LEVEL 32
+
+/* Bounds of the walks that mirror find_new_reaper(). */
+#define MAX_THREAD_WALK		4096
+#define MAX_ANCESTOR_WALK	64
+#define MAX_CHILDREN_WALK	(1 << 17)
+
+/* Knobs, set by the collector before load. */
+const volatile __u32 max_zombies = 1024;
+
+/* Written by the collector before each snapshot walk (mmaped .bss). */
+__u64 iter_gen;
+__u32 iter_listed;
+__u32 iter_unlisted;
+
+/* Never written: a zero value for new map entries (too big for the stack). */
+static const struct pw_ns_stats zero_ns_stats;
+static const struct pw_sig_stats zero_sig_stats;
+static const struct pw_iter_ns zero_iter_ns;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct pw_ns_key);
+	__type(value, struct pw_ns_stats);
+} ns_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct pw_sig_key);
+	__type(value, struct pw_sig_stats);
+} sig_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct pw_task_state);
+} task_state SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PW_DROP_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} drops SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct pw_ns_key);
+	__type(value, struct pw_iter_ns);
+} iter_ns SEC(".maps");
+
+static __always_inline void drop(__u32 what)
+{
+	__u64 *n = bpf_map_lookup_elem(&drops, &what);
+
+	if (n)
+		*n += 1;	/* per-CPU slot: no atomics needed */
+}
+
+/*
+ * The task's active PID namespace: pid->numbers[pid->level].ns, never
+ * nsproxy (NULL once the task is past exit_task_namespaces()).  numbers[] is
+ * a flexible array indexed at run time, so its offset is relocated by hand.
+ */
+static __always_inline struct pid_namespace *
+task_pidns(struct task_struct *t, struct pw_ns_key *key, int *nr)
+{
+	struct pid *pid = BPF_CORE_READ(t, thread_pid);
+	struct upid up = {};
+	__u32 level;
+	__u64 off;
+
+	if (!pid)
+		return NULL;
+	level = BPF_CORE_READ(pid, level);
+	if (level > MAX_PID_NS_LEVEL)
+		return NULL;
+	off = bpf_core_field_offset(struct pid, numbers) +
+	      (__u64)level * bpf_core_type_size(struct upid);
+	if (bpf_probe_read_kernel(&up, sizeof(up), (void *)pid + off) || !up.ns)
+		return NULL;
+	key->inum = BPF_CORE_READ(up.ns, ns.inum);
+	key->pad = 0;
+	key->init_start_ns = BPF_CORE_READ(up.ns, child_reaper, group_leader, start_time);
+	if (nr)
+		*nr = up.nr;
+	return up.ns;
+}
+
+static __always_inline struct pw_ns_stats *
+ns_stats_get(const struct pw_ns_key *key, struct pid_namespace *ns)
+{
+	struct pw_ns_stats *st = bpf_map_lookup_elem(&ns_stats, key);
+
+	if (st)
+		return st;
+	bpf_map_update_elem(&ns_stats, key, &zero_ns_stats, BPF_NOEXIST);
+	st = bpf_map_lookup_elem(&ns_stats, key);
+	if (!st) {
+		drop(PW_DROP_NS_FULL);
+		return NULL;
+	}
+	st->level = BPF_CORE_READ(ns, level);
+	st->init_tgid = BPF_CORE_READ(ns, child_reaper, tgid);
+	return st;
+}
+
+static __always_inline struct pw_sig_stats *sig_stats_get(const struct pw_sig_key *key)
+{
+	struct pw_sig_stats *ss = bpf_map_lookup_elem(&sig_stats, key);
+
+	if (ss)
+		return ss;
+	bpf_map_update_elem(&sig_stats, key, &zero_sig_stats, BPF_NOEXIST);
+	ss = bpf_map_lookup_elem(&sig_stats, key);
+	if (!ss)
+		drop(PW_DROP_SIG_FULL);
+	return ss;
+}
+
+/* ---- find_new_reaper(), bounded ------------------------------------ */
+
+struct list_walk {
+	struct list_head *head;
+	struct list_head *pos;
+	__u64 count;
+	__u64 zombies;
+	int found;	/* thread walk: 1 alive thread found */
+	int done;	/* reached the head again */
+};
+
+static long alive_thread_step(__u32 i, void *data)
+{
+	struct list_walk *w = data;
+	struct task_struct *t;
+
+	if (w->pos == w->head) {
+		w->done = 1;
+		return 1;
+	}
+	t = (void *)w->pos - bpf_core_field_offset(struct task_struct, thread_node);
+	if (!(BPF_CORE_READ(t, flags) & PF_EXITING)) {
+		w->found = 1;
+		return 1;
+	}
+	if (bpf_probe_read_kernel(&w->pos, sizeof(w->pos), w->pos))
+		return 1;
+	return 0;
+}
+
+/* 1: a thread of p without PF_EXITING exists, 0: none, -1: bound hit. */
+static __always_inline int find_alive_thread(struct task_struct *p)
+{
+	struct signal_struct *sig = BPF_CORE_READ(p, signal);
+	struct list_walk w = {};
+
+	if (!sig)
+		return 0;
+	w.head = (void *)sig + bpf_core_field_offset(struct signal_struct, thread_head);
+	w.pos = BPF_CORE_READ(sig, thread_head.next);
+	bpf_loop(MAX_THREAD_WALK, alive_thread_step, &w, 0);
+	if (w.found)
+		return 1;
+	return w.done ? 0 : -1;
+}
+
+#define PW_REAPER_NONE_NS_DYING PW_REAPER_MAX	/* internal: father was init, no thread left */
+
+static __always_inline int new_reaper_kind(struct task_struct *father, struct pid_namespace *ns)
+{
+	struct task_struct *reaper;
+	struct signal_struct *sig;
+	__u32 ns_level;
+	int alive, i;
+
+	alive = find_alive_thread(father);
+	if (alive < 0)
+		return PW_REAPER_UNKNOWN;
+	if (alive)
+		return PW_REAPER_THREAD;
+	if (BPF_CORE_READ(ns, child_reaper) == father)
+		return PW_REAPER_NONE_NS_DYING;
+
+	sig = BPF_CORE_READ(father, signal);
+	if (!BPF_CORE_READ_BITFIELD_PROBED(sig, has_child_subreaper))
+		return PW_REAPER_INIT;
+	ns_level = BPF_CORE_READ(father, thread_pid, level);
+	reaper = BPF_CORE_READ(father, real_parent);
+	for (i = 0; i < MAX_ANCESTOR_WALK; i++) {
+		if (!reaper || BPF_CORE_READ(reaper, thread_pid, level) != ns_level)
+			return PW_REAPER_INIT;
+		if (BPF_CORE_READ(reaper, pid) == 0)	/* init_task */
+			return PW_REAPER_INIT;
+		sig = BPF_CORE_READ(reaper, signal);
+		if (BPF_CORE_READ_BITFIELD_PROBED(sig, is_child_subreaper)) {
+			alive = find_alive_thread(reaper);
+			if (alive < 0)
+				return PW_REAPER_UNKNOWN;
+			if (alive)
+				return PW_REAPER_SUBREAPER;
+		}
+		reaper = BPF_CORE_READ(reaper, real_parent);
+	}
+	return PW_REAPER_UNKNOWN;
+}
+
+static long child_step(__u32 i, void *data)
+{
+	struct list_walk *w = data;
+	struct task_struct *child;
+
+	if (w->pos == w->head) {
+		w->done = 1;
+		return 1;
+	}
+	child = (void *)w->pos - bpf_core_field_offset(struct task_struct, sibling);
+	w->count++;
+	if (BPF_CORE_READ(child, exit_state) & EXIT_ZOMBIE)
+		w->zombies++;
+	if (bpf_probe_read_kernel(&w->pos, sizeof(w->pos), w->pos))
+		return 1;
+	return 0;
+}
+
+/*
+ * The exiting thread's children are about to be reparented (exit_notify runs
+ * right after this tracepoint).  Children lists are per thread, so this runs
+ * for every exiting thread that has any.
+ */
+static __always_inline void count_orphans(struct task_struct *father, struct pid_namespace *ns,
+					  const struct pw_ns_key *key)
+{
+	struct list_walk w = {};
+	struct pw_ns_stats *st;
+	int kind;
+
+	w.head = (void *)father + bpf_core_field_offset(struct task_struct, children);
+	w.pos = BPF_CORE_READ(father, children.next);
+	if (!w.pos || w.pos == w.head)
+		return;
+	kind = new_reaper_kind(father, ns);
+	bpf_loop(MAX_CHILDREN_WALK, child_step, &w, 0);
+	if (!w.done)
+		drop(PW_DROP_CHILDREN_BOUND);
+	st = ns_stats_get(key, ns);
+	if (!st)
+		return;
+	if (kind == PW_REAPER_NONE_NS_DYING) {
+		__sync_fetch_and_add(&st->orphans_dropped, w.count);
+		return;
+	}
+	if (kind >= 0 && kind < PW_REAPER_MAX)
+		__sync_fetch_and_add(&st->orphans[kind], w.count);
+	__sync_fetch_and_add(&st->orphans_zombie, w.zombies);
+}
+
+/* ---- exits ---------------------------------------------------------- */
+
+/*
+ * Will the leader be left for wait(), or released at once?  Mirrors
+ * exit_notify()/do_notify_parent(): only a SIGCHLD exit_signal to a parent
+ * that ignores SIGCHLD or set SA_NOCLDWAIT autoreaps; ptraced tasks always
+ * wait for their tracer.
+ */
+static __always_inline int leaves_zombie(struct task_struct *leader)
+{
+	struct task_struct *parent;
+	unsigned long handler, flags;
+
+	if (BPF_CORE_READ(leader, exit_signal) != SIGCHLD || BPF_CORE_READ(leader, ptrace))
+		return 1;
+	parent = BPF_CORE_READ(leader, real_parent);
+	handler = (unsigned long)BPF_CORE_READ(parent, sighand, action[SIGCHLD - 1].sa.sa_handler);
+	flags = BPF_CORE_READ(parent, sighand, action[SIGCHLD - 1].sa.sa_flags);
+	return !(handler == SIG_IGN || (flags & SA_NOCLDWAIT));
+}
+
+static __always_inline int on_exit(struct task_struct *task, int group_dead)
+{
+	struct task_struct *leader;
+	struct pw_task_state *ts;
+	struct pw_ns_stats *st;
+	struct pid_namespace *ns;
+	struct pw_ns_key key;
+
+	ns = task_pidns(task, &key, NULL);
+	if (!ns) {
+		drop(PW_DROP_NS_UNRESOLVED);
+		return 0;
+	}
+	count_orphans(task, ns, &key);
+	if (!group_dead)
+		return 0;
+
+	/*
+	 * The process is gone; its zombie (if any) is the group leader, which
+	 * may have exited long before this last thread.  Two last threads can
+	 * both see signal->live == 0 on kernels without group_dead: the
+	 * COUNTED flag in the leader's storage lets only one count.
+	 */
+	leader = task->group_leader;
+	ts = bpf_task_storage_get(&task_state, leader, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (ts) {
+		if (__sync_fetch_and_or(&ts->flags, PW_TS_COUNTED) & PW_TS_COUNTED)
+			return 0;
+	} else {
+		drop(PW_DROP_TASK_STORAGE);
+	}
+	st = ns_stats_get(&key, ns);
+	if (!st)
+		return 0;
+	__sync_fetch_and_add(&st->exits, 1);
+	if (!leaves_zombie(leader)) {
+		__sync_fetch_and_add(&st->autoreaped, 1);
+		return 0;
+	}
+	__sync_fetch_and_add(&st->zombie_exits, 1);
+	if (ts) {
+		ts->exit_ns = bpf_ktime_get_boot_ns();
+		ts->ns = key;
+		__sync_fetch_and_or(&ts->flags, PW_TS_ZOMBIE);
+	}
+	return 0;
+}
+
+/* Linux >= 6.16: sched_process_exit(task, group_dead). */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(pw_exit_v616, struct task_struct *task, bool group_dead)
+{
+	return on_exit(task, group_dead);
+}
+
+/* Older kernels: one argument; group_dead is signal->live reaching zero. */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(pw_exit_legacy, struct task_struct *task)
+{
+	return on_exit(task, BPF_CORE_READ(task, signal, live.counter) == 0);
+}
+
+/* ---- reaps ---------------------------------------------------------- */
+
+static __always_inline __u32 log2_slot(__u64 us)
+{
+	__u32 slot = 0;
+
+	/* slot 0: < 1 µs; slot i: [2^(i-1), 2^i) µs */
+	while (us && slot < PW_HIST_SLOTS - 1) {
+		us >>= 1;
+		slot++;
+	}
+	return slot;
+}
+
+SEC("tp_btf/sched_process_free")
+int BPF_PROG(pw_free, struct task_struct *task)
+{
+	struct pw_task_state *ts;
+	struct pw_ns_stats *st;
+	__u64 dwell;
+	__u32 slot;
+
+	ts = bpf_task_storage_get(&task_state, task, 0, 0);
+	if (!ts || !(ts->flags & PW_TS_ZOMBIE))
+		return 0;
+	/* lookup only: a namespace the collector already retired stays retired */
+	st = bpf_map_lookup_elem(&ns_stats, &ts->ns);
+	if (!st)
+		return 0;
+	dwell = bpf_ktime_get_boot_ns() - ts->exit_ns;
+	slot = log2_slot(dwell / 1000);
+	__sync_fetch_and_add(&st->reaped, 1);
+	__sync_fetch_and_add(&st->dwell_sum_ns, dwell);
+	if (slot < PW_HIST_SLOTS)
+		__sync_fetch_and_add(&st->dwell_hist[slot], 1);
+	ts->flags &= ~PW_TS_ZOMBIE;
+	return 0;
+}
+
+/* ---- signals -------------------------------------------------------- */
+
+static __always_inline int sig_kernel_ignore(int sig)
+{
+	/* default action "ignore": SIGCHLD, SIGCONT, SIGURG, SIGWINCH */
+	return sig == 17 || sig == 18 || sig == 23 || sig == 28;
+}
+
+/*
+ * prepare_signal() dropped it because the target is an init (unkillable)
+ * with no handler: the "PID 1 never handles SIGTERM" case.  Signals whose
+ * default is to be ignored, explicit SIG_IGN and exiting groups are dropped
+ * for everybody and do not count.
+ */
+static __always_inline int ignored_by_init(struct task_struct *task, int sig)
+{
+	unsigned int flags = BPF_CORE_READ(task, signal, flags);
+	struct sighand_struct *sh;
+	unsigned long handler;
+
+	if (!(flags & SIGNAL_UNKILLABLE) || (flags & SIGNAL_GROUP_EXIT) || sig_kernel_ignore(sig))
+		return 0;
+	sh = BPF_CORE_READ(task, sighand);
+	if (!sh)
+		return 0;
+	if (bpf_probe_read_kernel(&handler, sizeof(handler), &sh->action[(sig - 1) & 63].sa.sa_handler))
+		return 0;
+	return handler == SIG_DFL;
+}
+
+SEC("tp_btf/signal_generate")
+int BPF_PROG(pw_signal_generate, int sig, struct kernel_siginfo *info,
+	     struct task_struct *task, int group, int result)
+{
+	struct pw_sig_stats *ss;
+	struct pid_namespace *ns;
+	struct pw_sig_key key = {};
+	__u32 res = (__u32)result & 7;	/* the mask keeps the index bounded for the verifier */
+
+	if (sig <= 0 || sig >= PW_NSIG || res >= PW_SIG_RESULT_MAX)
+		return 0;
+	ns = task_pidns(task, &key.ns, NULL);
+	if (!ns) {
+		drop(PW_DROP_NS_UNRESOLVED);
+		return 0;
+	}
+	key.sig = sig;
+	ss = sig_stats_get(&key);
+	if (!ss)
+		return 0;
+	__sync_fetch_and_add(&ss->generated[res], 1);
+	if (res == PW_SIG_IGNORED && ignored_by_init(task, sig))
+		__sync_fetch_and_add(&ss->ignored_by_init, 1);
+	return 0;
+}
+
+SEC("tp_btf/signal_deliver")
+int BPF_PROG(pw_signal_deliver, int sig, struct kernel_siginfo *info, struct k_sigaction *ka)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pw_sig_stats *ss;
+	struct pw_sig_key key = {};
+	unsigned long handler;
+	int action;
+
+	if (sig <= 0 || sig >= PW_NSIG)
+		return 0;
+	if (!task_pidns(task, &key.ns, NULL)) {
+		drop(PW_DROP_NS_UNRESOLVED);
+		return 0;
+	}
+	key.sig = sig;
+	ss = sig_stats_get(&key);
+	if (!ss)
+		return 0;
+	handler = (unsigned long)BPF_CORE_READ(ka, sa.sa_handler);
+	action = handler == SIG_DFL ? PW_ACT_DEFAULT : handler == SIG_IGN ? PW_ACT_IGNORE : PW_ACT_HANDLER;
+	__sync_fetch_and_add(&ss->delivered[action], 1);
+	return 0;
+}
+
+/* ---- snapshot walk -------------------------------------------------- */
+
+static __always_inline struct pw_iter_ns *iter_ns_get(const struct pw_ns_key *key,
+						      struct pid_namespace *ns)
+{
+	struct pw_iter_ns *it = bpf_map_lookup_elem(&iter_ns, key);
+
+	if (!it) {
+		bpf_map_update_elem(&iter_ns, key, &zero_iter_ns, BPF_NOEXIST);
+		it = bpf_map_lookup_elem(&iter_ns, key);
+		if (!it) {
+			drop(PW_DROP_ITER_NS_FULL);
+			return NULL;
+		}
+	}
+	if (it->gen != iter_gen) {
+		it->gen = iter_gen;
+		it->processes = 0;
+		it->zombies = 0;
+		it->zombies_unknown_exit = 0;
+		it->oldest_exit_ns = 0;
+		it->init_tgid = BPF_CORE_READ(ns, child_reaper, tgid);
+		it->level = BPF_CORE_READ(ns, level);
+	}
+	return it;
+}
+
+static __always_inline void emit_zombie(struct seq_file *seq, struct task_struct *task,
+					const struct pw_ns_key *key, int nr, __u64 exit_ns)
+{
+	struct pw_zombie_rec rec = {};
+	struct task_struct *parent = task->real_parent;
+	struct signal_struct *sig = task->signal;
+
+	rec.ns = *key;
+	rec.exit_ns = exit_ns;
+	rec.start_ns = task->start_time;
+	rec.pid = task->tgid;
+	rec.pid_in_ns = nr;
+	rec.ppid = parent ? parent->tgid : 0;
+	rec.exit_status = (sig->flags & SIGNAL_GROUP_EXIT) ? sig->group_exit_code : task->exit_code;
+	bpf_probe_read_kernel_str(rec.comm, sizeof(rec.comm), task->comm);
+	if (parent)
+		bpf_probe_read_kernel_str(rec.parent_comm, sizeof(rec.parent_comm), parent->comm);
+	bpf_seq_write(seq, &rec, sizeof(rec));
+}
+
+SEC("iter/task")
+int pw_snapshot(struct bpf_iter__task *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct pw_task_state *ts;
+	struct pid_namespace *ns;
+	struct pw_iter_ns *it;
+	struct pw_ns_key key;
+	__u64 exit_ns = 0;
+	int nr = 0;
+
+	if (!task || task->pid != task->tgid)	/* processes, not threads */
+		return 0;
+	ns = task_pidns(task, &key, &nr);
+	if (!ns) {
+		drop(PW_DROP_NS_UNRESOLVED);
+		return 0;
+	}
+	it = iter_ns_get(&key, ns);
+	if (!it)
+		return 0;
+	it->processes++;
+
+	/* a zombie leader of a group that still has threads is not a zombie */
+	if (!(task->exit_state & EXIT_ZOMBIE) || task->signal->live.counter != 0)
+		return 0;
+	it->zombies++;
+	ts = bpf_task_storage_get(&task_state, task, 0, 0);
+	if (ts)
+		exit_ns = ts->exit_ns;
+	if (!exit_ns)
+		it->zombies_unknown_exit++;
+	else if (!it->oldest_exit_ns || exit_ns < it->oldest_exit_ns)
+		it->oldest_exit_ns = exit_ns;
+	if (iter_listed >= max_zombies) {
+		iter_unlisted++;
+		return 0;
+	}
+	iter_listed++;
+	emit_zombie(ctx->meta->seq, task, &key, nr, exit_ns);
+	return 0;
+}

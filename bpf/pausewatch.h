@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * pausewatch.h — structures shared by the BPF programs (pausewatch.bpf.c) and
+ * the collector (userspace/collector.c).  Nothing else in the project may
+ * include this file: the faces see only the collector's snapshot.
+ */
+#ifndef PAUSEWATCH_H
+#define PAUSEWATCH_H
+
+#define PW_NSIG		65	/* signal numbers 1..64; index 0 unused */
+#define PW_HIST_SLOTS	32	/* exit→reap dwell: slot 0 <1 µs, slot i [2^(i-1), 2^i) µs, last open-ended */
+#define PW_COMM_LEN	16
+
+/* Who adopts an orphan, mirroring the kernel's find_new_reaper(). */
+enum pw_reaper {
+	PW_REAPER_INIT = 0,	/* the namespace's child reaper */
+	PW_REAPER_SUBREAPER,	/* an ancestor with PR_SET_CHILD_SUBREAPER */
+	PW_REAPER_THREAD,	/* another live thread of the dead parent */
+	PW_REAPER_UNKNOWN,	/* a loop bound was hit before the answer */
+	PW_REAPER_MAX,
+};
+
+/* signal_generate's result field (include/trace/events/signal.h). */
+enum pw_sig_result {
+	PW_SIG_DELIVERED = 0,
+	PW_SIG_IGNORED,
+	PW_SIG_ALREADY_PENDING,
+	PW_SIG_OVERFLOW,
+	PW_SIG_LOSE_INFO,
+	PW_SIG_RESULT_MAX,
+};
+
+/* signal_deliver: what the receiver's disposition was. */
+enum pw_sig_action {
+	PW_ACT_HANDLER = 0,
+	PW_ACT_DEFAULT,
+	PW_ACT_IGNORE,
+	PW_ACT_MAX,
+};
+
+/* Losses, summed over CPUs by the collector; never silent. */
+enum pw_drop {
+	PW_DROP_NS_FULL = 0,	/* ns_stats map full: events of a new namespace not counted */
+	PW_DROP_SIG_FULL,	/* sig_stats map full */
+	PW_DROP_TASK_STORAGE,	/* task storage could not be created: that zombie's reap not timed */
+	PW_DROP_CHILDREN_BOUND,	/* orphan walk stopped at its bound: those orphans not counted */
+	PW_DROP_NS_UNRESOLVED,	/* a task whose PID namespace could not be read */
+	PW_DROP_ITER_NS_FULL,	/* iter_ns map full during a snapshot walk */
+	PW_DROP_ZOMBIES_UNLISTED,	/* zombies counted but beyond the table size */
+	PW_DROP_MAX,
+};
+
+/*
+ * A PID namespace.  The inode number alone can be reused once a namespace
+ * dies, so the key also holds the start time of the namespace's first init
+ * (its child reaper's thread-group leader), which no later namespace shares.
+ */
+struct pw_ns_key {
+	__u32 inum;
+	__u32 pad;
+	__u64 init_start_ns;	/* task->start_time (CLOCK_MONOTONIC ns) */
+};
+
+/* Event counters of one namespace, since the collector started. */
+struct pw_ns_stats {
+	__u64 exits;		/* processes (thread groups) that exited */
+	__u64 zombie_exits;	/* ... and were left for a wait() (not autoreaped) */
+	__u64 reaped;		/* zombies released (by a wait, or by the kernel) */
+	__u64 autoreaped;	/* released at exit: parent ignores SIGCHLD / SA_NOCLDWAIT */
+	__u64 orphans[PW_REAPER_MAX];
+	__u64 orphans_zombie;	/* orphans that were already zombies when adopted */
+	__u64 orphans_dropped;	/* the init of this namespace died: its children were killed */
+	__u64 dwell_hist[PW_HIST_SLOTS];
+	__u64 dwell_sum_ns;
+	__u32 level;		/* nesting level of the namespace (0 = host) */
+	__s32 init_tgid;	/* host tgid of the child reaper when the entry was made */
+};
+
+struct pw_sig_key {
+	struct pw_ns_key ns;	/* the target's (generate) or receiver's (deliver) namespace */
+	__u32 sig;
+	__u32 pad;
+};
+
+struct pw_sig_stats {
+	__u64 generated[PW_SIG_RESULT_MAX];
+	__u64 delivered[PW_ACT_MAX];
+	__u64 ignored_by_init;	/* dropped because the target is its namespace's init without a handler */
+};
+
+/* Per-process state, in task-local storage of the thread-group leader. */
+struct pw_task_state {
+	__u64 exit_ns;		/* bpf_ktime_get_boot_ns() when the whole group had exited */
+	struct pw_ns_key ns;	/* cached: thread_pid is gone by the time the task is freed */
+	__u32 flags;		/* PW_TS_* */
+	__u32 pad;
+};
+
+#define PW_TS_COUNTED	0x1u	/* the exit was counted (dedupes racing last threads) */
+#define PW_TS_ZOMBIE	0x2u	/* left as a zombie (else autoreaped) */
+
+/* Snapshot walk (iter/task): per-namespace state right now. */
+struct pw_iter_ns {
+	__u64 gen;		/* walk generation that wrote this entry */
+	__u64 processes;	/* thread-group leaders seen in the namespace */
+	__u64 zombies;		/* of those: zombies whose whole group has exited */
+	__u64 zombies_unknown_exit;	/* zombies that exited before the collector started */
+	__u64 oldest_exit_ns;	/* smallest known exit time (boot ns), 0 = none known */
+	__s32 init_tgid;	/* host tgid of the child reaper */
+	__u32 level;
+};
+
+/* One zombie, written by the snapshot walk (bounded by max_zombies). */
+struct pw_zombie_rec {
+	struct pw_ns_key ns;
+	__u64 exit_ns;		/* 0 when it exited before the collector started */
+	__u64 start_ns;		/* task->start_time */
+	__s32 pid;		/* host tgid */
+	__s32 pid_in_ns;	/* its pid inside its own namespace */
+	__s32 ppid;		/* host tgid of its parent */
+	__s32 exit_status;	/* wait status: exit code << 8 | signal (| 0x80 core) */
+	char comm[PW_COMM_LEN];
+	char parent_comm[PW_COMM_LEN];
+};
+
+#endif /* PAUSEWATCH_H */
