@@ -48,6 +48,9 @@ const volatile __u32 max_zombies = 1024;
 __u64 iter_gen;
 __u32 iter_listed;
 __u32 iter_unlisted;
+/* The walk's own bookkeeping (see pw_snapshot). */
+__u64 iter_last_task;
+__u32 iter_last_listed;
 
 /* Never written: a zero value for new map entries (too big for the stack). */
 static const struct pw_ns_stats zero_ns_stats;
@@ -553,36 +556,58 @@ int pw_snapshot(struct bpf_iter__task *ctx)
 	struct pw_iter_ns *it;
 	struct pw_ns_key key;
 	__u64 exit_ns = 0;
-	int nr = 0;
+	int nr = 0, again;
 
 	if (!task || task->pid != task->tgid)	/* processes, not threads */
 		return 0;
+	/* a zombie leader of a group that still has threads is not a zombie */
+	if (!(task->exit_state & EXIT_ZOMBIE) || task->signal->live.counter != 0)
+		goto count_only;
+	ts = bpf_task_storage_get(&task_state, task, 0, 0);
+	if (ts)
+		exit_ns = ts->exit_ns;
+
+	/*
+	 * When a record does not fit the reader's buffer, seq_file shows the
+	 * same task again on the next read(): count each task once.
+	 */
+	again = iter_last_task == (__u64)(unsigned long)task;
+	iter_last_task = (__u64)(unsigned long)task;
+	ns = task_pidns(task, &key, &nr);
+	if (!ns) {
+		if (!again)
+			drop(PW_DROP_NS_UNRESOLVED);
+		return 0;
+	}
+	if (!again) {
+		it = iter_ns_get(&key, ns);
+		if (it) {
+			it->processes++;
+			it->zombies++;
+			if (!exit_ns)
+				it->zombies_unknown_exit++;
+			else if (!it->oldest_exit_ns || exit_ns < it->oldest_exit_ns)
+				it->oldest_exit_ns = exit_ns;
+		}
+		iter_last_listed = iter_listed < max_zombies;
+		if (iter_last_listed)
+			iter_listed++;
+		else
+			iter_unlisted++;
+	}
+	if (iter_last_listed)
+		emit_zombie(ctx->meta->seq, task, &key, nr, exit_ns);
+	return 0;
+
+count_only:
+	/* no record is written for a live process, so it is never shown twice */
 	ns = task_pidns(task, &key, &nr);
 	if (!ns) {
 		drop(PW_DROP_NS_UNRESOLVED);
 		return 0;
 	}
 	it = iter_ns_get(&key, ns);
-	if (!it)
-		return 0;
-	it->processes++;
-
-	/* a zombie leader of a group that still has threads is not a zombie */
-	if (!(task->exit_state & EXIT_ZOMBIE) || task->signal->live.counter != 0)
-		return 0;
-	it->zombies++;
-	ts = bpf_task_storage_get(&task_state, task, 0, 0);
-	if (ts)
-		exit_ns = ts->exit_ns;
-	if (!exit_ns)
-		it->zombies_unknown_exit++;
-	else if (!it->oldest_exit_ns || exit_ns < it->oldest_exit_ns)
-		it->oldest_exit_ns = exit_ns;
-	if (iter_listed >= max_zombies) {
-		iter_unlisted++;
-		return 0;
-	}
-	iter_listed++;
-	emit_zombie(ctx->meta->seq, task, &key, nr, exit_ns);
+	if (it)
+		it->processes++;
 	return 0;
 }

@@ -364,6 +364,7 @@ static int walk_tasks(struct pw_collector *c, struct pw_zombie_rec **recs, size_
 	c->skel->bss->iter_gen++;
 	c->skel->bss->iter_listed = 0;
 	c->skel->bss->iter_unlisted = 0;
+	c->skel->bss->iter_last_task = 0;
 	fd = bpf_iter_create(bpf_link__fd(c->iter_link));
 	if (fd < 0) {
 		free(buf);
