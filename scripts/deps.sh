@@ -11,7 +11,7 @@ declare -A PKGS=(
   [build]="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev musl-tools pkg-config"
   [test]="util-linux procps psmisc iproute2 jq valgrind busybox-static libclang-rt-14-dev tmux"
   [image]="umoci skopeo jq podman runc containers-storage busybox-static"
-  [sandbox]="runc umoci jq iproute2 containernetworking-plugins shellcheck util-linux"
+  [sandbox]="runc umoci jq iproute2 containernetworking-plugins shellcheck util-linux groff-base procps busybox-static"
   [kernels]="qemu-system-x86 cpio lz4 zstd xz-utils busybox-static"
   [bench]="tini catatonit dumb-init libbpf-tools hyperfine"
 )
