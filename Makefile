@@ -40,6 +40,7 @@ include image/image.mk
 include sandbox/sandbox.mk
 include kernels/kernels.mk
 include bench/bench.mk
+include bench/bpf/bpf.mk
 
 help:
 	@sed -n '2,11p' Makefile | sed 's/^# \{0,1\}//'

@@ -560,8 +560,12 @@ int pw_snapshot(struct bpf_iter__task *ctx)
 
 	if (!task || task->pid != task->tgid)	/* processes, not threads */
 		return 0;
-	/* a zombie leader of a group that still has threads is not a zombie */
-	if (!(task->exit_state & EXIT_ZOMBIE) || task->signal->live.counter != 0)
+	/*
+	 * A zombie is what wait() could reap now: an exited leader that is the
+	 * last of its group.  A leader whose threads run on (or are still being
+	 * released) shows "Z" in /proc but is not one (delay_group_leader()).
+	 */
+	if (!(task->exit_state & EXIT_ZOMBIE) || task->signal->nr_threads > 1)
 		goto count_only;
 	ts = bpf_task_storage_get(&task_state, task, 0, 0);
 	if (ts)

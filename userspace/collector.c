@@ -491,13 +491,41 @@ static int sig_row_cmp(const void *a, const void *b)
 	return x->key.sig < y->key.sig ? -1 : x->key.sig > y->key.sig;
 }
 
-/* Who the namespace belongs to: cached, refreshed every ATTRIB_TTL_NS. */
+/* The init's comm right now ("" if unreadable): an exec changes it. */
+static void read_comm(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	chomp(buf);
+}
+
+/*
+ * Who the namespace belongs to: cached, refreshed every ATTRIB_TTL_NS, and at
+ * once when the init's comm changed (a runtime's init exec'ing the real one).
+ */
 static void attribute(struct pw_collector *c, struct ns_cache *nc, struct pw_namespace *ns,
 		      uint64_t mono)
 {
+	char comm[sizeof(nc->attrib.comm)];
+
 	if (c->opts.no_attribution || nc->init_pid <= 0)
 		return;
-	if (!nc->attrib_at || mono - nc->attrib_at >= ATTRIB_TTL_NS) {
+	if (mono)
+		read_comm(nc->init_pid, comm, sizeof(comm));
+	if (mono && (!nc->attrib_at || mono - nc->attrib_at >= ATTRIB_TTL_NS ||
+		     (comm[0] && strcmp(comm, nc->attrib.comm) != 0))) {
 		struct pw_attrib a;
 
 		/* a failed read keeps the last good values: the init may be a zombie */
@@ -540,7 +568,7 @@ static void read_pause(struct ns_cache *nc, struct pw_namespace *ns, uint64_t mo
 
 static struct ns_cache *cache_find(struct ns_cache *cache, size_t n, const struct pw_ns_key *key)
 {
-	return bsearch(key, cache, n, sizeof(*cache), key_cmp);
+	return n ? bsearch(key, cache, n, sizeof(*cache), key_cmp) : NULL;
 }
 
 static int ns_order(const void *a, const void *b)

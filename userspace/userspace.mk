@@ -33,7 +33,12 @@ $(BUILD)/san/tests/telemetry_it: $(TELEMETRY_IT_SRCS) $(TELEMETRY_IT_HDRS) $(COL
 	@mkdir -p $(@D)
 	$(CC) $(USP_CFLAGS) $(SAN_FLAGS) -Itests -pthread -o $@ $(TELEMETRY_IT_SRCS) $(COLLECTOR_SRCS) $(BPF_LIBS_DYN)
 
-TEST_BINS += $(BUILD)/tests/telemetry_it
+# A plain dynamic build for valgrind (static glibc confuses memcheck).
+$(BUILD)/dyn/pausetop: $(PAUSETOP_SRCS) $(COLLECTOR_SRCS) $(COLLECTOR_HDRS) $(PAUSETOP_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(USP_CFLAGS) -O1 -o $@ $(PAUSETOP_SRCS) $(COLLECTOR_SRCS) $(BPF_LIBS_DYN)
+
+TEST_BINS += $(BUILD)/tests/telemetry_it $(BUILD)/dyn/pausetop
 SAN_BINS += $(BUILD)/san/pausetop $(BUILD)/san/tests/telemetry_it
 
 

@@ -196,7 +196,7 @@ static void t_nonreaping_init(void)
 	pw_snapshot_free(s);
 
 	gate_release(&g);
-	s = WAIT_SNAP(c, tns.inum, W->zombies == 500);
+	s = WAIT_SNAP(c, tns.inum, W->zombies == 500 && W->exits == 501);
 	ns = find_ns(s, tns.inum);
 	is_int(ns ? ns->zombies : 0, 500, "nonreaping_init: exactly 500 zombies in the namespace");
 	is_int(ns ? ns->exits : 0, 501, "nonreaping_init: 501 exits (500 + their parent)");
@@ -458,10 +458,10 @@ struct leader_arg {
 
 static void *last_thread(void *arg)
 {
-	struct leader_arg *a = arg;
+	struct gate *g = arg;
 
-	gate_wait(a->gate);
-	return NULL;	/* the last thread: the process exits with 0 */
+	gate_wait(g);
+	_exit(0);	/* the last thread: the process exits with 0 (no atexit work) */
 }
 
 static int leader_workload(void *arg)
@@ -470,9 +470,14 @@ static int leader_workload(void *arg)
 	pid_t p = fork();	/* P: orphaned to init, which does not reap */
 
 	if (p == 0) {
+		/* on the heap: the leader's stack is gone once it has exited */
+		struct gate *g = malloc(sizeof(*g));
 		pthread_t t;
 
-		if (pthread_create(&t, NULL, last_thread, a))
+		if (!g)
+			_exit(1);
+		*g = *a->gate;
+		if (pthread_create(&t, NULL, last_thread, g))
 			_exit(1);
 		pthread_exit(NULL);	/* the leader goes first */
 	}
@@ -539,7 +544,7 @@ static void t_leader_exits_first(void)
 	pw_snapshot_free(s);
 
 	gate_release(&g);
-	s = WAIT_SNAP(c, tns.inum, W->zombies == 1);
+	s = WAIT_SNAP(c, tns.inum, W->zombies == 1 && W->exits == 2);
 	ns = find_ns(s, tns.inum);
 	is_int(ns ? ns->exits : 0, 2, "leader_exits_first: the process exit counted once");
 	is_int(ns ? ns->zombies : 0, 1, "leader_exits_first: now one zombie");
