@@ -265,36 +265,26 @@ static long child_step(__u32 i, void *data)
 	return 0;
 }
 
-/*
- * The exiting thread's children are about to be reparented (exit_notify runs
- * right after this tracepoint).  Children lists are per thread, so this runs
- * for every exiting thread that has any.
- */
 static __always_inline void count_orphans(struct task_struct *father, struct pid_namespace *ns,
-					  const struct pw_ns_key *key)
+					  const struct pw_ns_key *key, struct list_walk *w)
 {
-	struct list_walk w = {};
 	struct pw_ns_stats *st;
 	int kind;
 
-	w.head = (void *)father + bpf_core_field_offset(struct task_struct, children);
-	w.pos = BPF_CORE_READ(father, children.next);
-	if (!w.pos || w.pos == w.head)
-		return;
 	kind = new_reaper_kind(father, ns);
-	bpf_loop(MAX_CHILDREN_WALK, child_step, &w, 0);
-	if (!w.done)
+	bpf_loop(MAX_CHILDREN_WALK, child_step, w, 0);
+	if (!w->done)
 		drop(PW_DROP_CHILDREN_BOUND);
 	st = ns_stats_get(key, ns);
 	if (!st)
 		return;
 	if (kind == PW_REAPER_NONE_NS_DYING) {
-		__sync_fetch_and_add(&st->orphans_dropped, w.count);
+		__sync_fetch_and_add(&st->orphans_dropped, w->count);
 		return;
 	}
 	if (kind >= 0 && kind < PW_REAPER_MAX)
-		__sync_fetch_and_add(&st->orphans[kind], w.count);
-	__sync_fetch_and_add(&st->orphans_zombie, w.zombies);
+		__sync_fetch_and_add(&st->orphans[kind], w->count);
+	__sync_fetch_and_add(&st->orphans_zombie, w->zombies);
 }
 
 /* ---- exits ---------------------------------------------------------- */
@@ -318,42 +308,57 @@ static __always_inline int leaves_zombie(struct task_struct *leader)
 	return !(handler == SIG_IGN || (flags & SA_NOCLDWAIT));
 }
 
-static __always_inline int on_exit(struct task_struct *task, int group_dead)
+/*
+ * group_dead_exact: the tracepoint said so (6.16+).  Without it, two last
+ * threads can both see signal->live == 0; the COUNTED flag in the leader's
+ * storage, set with an atomic fetch-or, lets only one of them count.
+ */
+static __always_inline int on_exit(struct task_struct *task, int group_dead, int group_dead_exact)
 {
 	struct task_struct *leader;
-	struct pw_task_state *ts;
+	struct pw_task_state *ts = NULL;
 	struct pw_ns_stats *st;
 	struct pid_namespace *ns;
+	struct list_walk w = {};
 	struct pw_ns_key key;
+	int zombie;
 
+	/*
+	 * The exiting thread's children are reparented right after this
+	 * tracepoint (exit_notify).  Children lists are per thread, so any
+	 * exiting thread may have some.  Most exits have none and are not the
+	 * last of their group: they cost two loads.
+	 */
+	w.head = (void *)task + bpf_core_field_offset(struct task_struct, children);
+	w.pos = BPF_CORE_READ(task, children.next);
+	if (!group_dead && (!w.pos || w.pos == w.head))
+		return 0;
 	ns = task_pidns(task, &key, NULL);
 	if (!ns) {
 		drop(PW_DROP_NS_UNRESOLVED);
 		return 0;
 	}
-	count_orphans(task, ns, &key);
+	if (w.pos && w.pos != w.head)
+		count_orphans(task, ns, &key, &w);
 	if (!group_dead)
 		return 0;
 
-	/*
-	 * The process is gone; its zombie (if any) is the group leader, which
-	 * may have exited long before this last thread.  Two last threads can
-	 * both see signal->live == 0 on kernels without group_dead: the
-	 * COUNTED flag in the leader's storage lets only one count.
-	 */
+	/* the process is gone; its zombie, if any, is the leader (maybe long exited) */
 	leader = task->group_leader;
-	ts = bpf_task_storage_get(&task_state, leader, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (ts) {
-		if (__sync_fetch_and_or(&ts->flags, PW_TS_COUNTED) & PW_TS_COUNTED)
+	zombie = leaves_zombie(leader);
+	if (zombie || !group_dead_exact) {
+		ts = bpf_task_storage_get(&task_state, leader, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (!ts)
+			drop(PW_DROP_TASK_STORAGE);
+		else if (!group_dead_exact &&
+			 (__sync_fetch_and_or(&ts->flags, PW_TS_COUNTED) & PW_TS_COUNTED))
 			return 0;
-	} else {
-		drop(PW_DROP_TASK_STORAGE);
 	}
 	st = ns_stats_get(&key, ns);
 	if (!st)
 		return 0;
 	__sync_fetch_and_add(&st->exits, 1);
-	if (!leaves_zombie(leader)) {
+	if (!zombie) {
 		__sync_fetch_and_add(&st->autoreaped, 1);
 		return 0;
 	}
@@ -370,14 +375,14 @@ static __always_inline int on_exit(struct task_struct *task, int group_dead)
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(pw_exit_v616, struct task_struct *task, bool group_dead)
 {
-	return on_exit(task, group_dead);
+	return on_exit(task, group_dead, 1);
 }
 
 /* Older kernels: one argument; group_dead is signal->live reaching zero. */
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(pw_exit_legacy, struct task_struct *task)
 {
-	return on_exit(task, BPF_CORE_READ(task, signal, live.counter) == 0);
+	return on_exit(task, BPF_CORE_READ(task, signal, live.counter) == 0, 0);
 }
 
 /* ---- reaps ---------------------------------------------------------- */

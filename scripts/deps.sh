@@ -12,7 +12,7 @@ declare -A PKGS=(
   [test]="util-linux procps psmisc iproute2 jq valgrind busybox-static libclang-rt-14-dev tmux"
   [image]="umoci skopeo jq podman runc containers-storage busybox-static"
   [sandbox]="runc umoci jq iproute2 containernetworking-plugins shellcheck util-linux groff-base procps busybox-static"
-  [kernels]="qemu-system-x86 cpio lz4 zstd xz-utils busybox-static"
+  [kernels]="qemu-system-x86 cpio lz4 zstd xz-utils busybox-static musl-tools shellcheck"
   [bench]="tini catatonit dumb-init libbpf-tools hyperfine"
 )
 

@@ -1,0 +1,238 @@
+#!/usr/bin/env bash
+# matrix.sh — run the BPF integration tests on several kernels and report
+# one row per kernel.  Behind `make test-kernels` and tests/kernels/matrix.t.
+#
+#   kernels/matrix.sh [KERNEL...]
+#
+# KERNEL: host (the running kernel, test binary run directly), or a
+# kernels/fetch-kernel.sh spec (meta:PKG, pattern:REGEX, PKG) booted under
+# qemu with an initramfs holding busybox + the static binaries.  Default:
+# $PW_KERNELS, else the 6.1 cloud kernel, the newest 6.12 cloud kernel from
+# bookworm-security, and the host.
+#
+# Output is TAP: every guest TAP line comes back as "ok N - [RELEASE] what",
+# plus one "guest finished" line per booted kernel; then the table as "#"
+# lines.  The table's passed/failed/skipped count the kernel's own TAP lines;
+# a failed "guest finished"/"host run" line counts as one more failure.
+# Exit status 1 when any kernel fails.
+#
+# Environment (defaults in brackets):
+#   PW_TEST_BIN   static TAP test binary [$TELEMETRY_IT or build/tests/telemetry_it]
+#   PW_TESTS      test names, or "all" [the guest subset below]
+#   PW_PAUSE      static pause [$PAUSE or build/pause]; empty = none
+#   PW_PAUSETOP   static pausetop [$PAUSETOP or build/pausetop]; empty = no
+#                 wrong-variant check (reported as SKIP)
+#   PW_KERNEL_CACHE  .deb cache [/var/cache/pausewatch/kernels]
+#   PW_QEMU_TIMEOUT  seconds per guest [600]; PW_HOST_TIMEOUT host row [600]
+#   PW_ACCEL      "kvm" or "tcg" [kvm only with /sys/module/kvm_intel|kvm_amd]
+#   PW_VERBOSE    1 = also echo the probe's comments and other routine lines
+#   PW_PROBE, PW_QEMU_EXIT  helpers [build/kernels/selftest, build/kernels/qemu-exit]
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+ROOT=${ROOT:-$(cd "$here/.." && pwd)}
+BUILD=${BUILD:-$ROOT/build}
+cd "$ROOT" || exit 1
+
+abs() { case "$1" in /*) echo "$1" ;; '') echo "" ;; *) echo "$ROOT/$1" ;; esac; }
+PW_TEST_BIN=$(abs "${PW_TEST_BIN:-${TELEMETRY_IT:-$BUILD/tests/telemetry_it}}")
+PW_TESTS=${PW_TESTS-nonreaping_init orphans_init pause_reaps_match_page sigterm_ignored_by_init leader_exits_first}
+PW_PAUSE=$(abs "${PW_PAUSE-${PAUSE:-$BUILD/pause}}")
+PW_PAUSETOP=$(abs "${PW_PAUSETOP-${PAUSETOP:-$BUILD/pausetop}}")
+PW_PROBE=$(abs "${PW_PROBE:-$BUILD/kernels/selftest}")
+PW_QEMU_EXIT=$(abs "${PW_QEMU_EXIT:-$BUILD/kernels/qemu-exit}")
+export PW_TEST_BIN PW_TESTS PW_PAUSE PW_PAUSETOP PW_PROBE PW_QEMU_EXIT
+QEMU_TIMEOUT=${PW_QEMU_TIMEOUT:-600}
+HOST_TIMEOUT=${PW_HOST_TIMEOUT:-600}
+LOGS=$BUILD/kernels/logs
+mkdir -p "$LOGS"
+
+if [ $# -gt 0 ]; then
+	kernels=("$@")
+elif [ -n "${PW_KERNELS:-}" ]; then
+	read -ra kernels <<<"$PW_KERNELS"
+else
+	kernels=(meta:linux-image-cloud-amd64
+		 'pattern:^linux-image-6\.12\.[0-9]+\+deb12-cloud-amd64-unsigned$'
+		 host)
+fi
+
+# /dev/kvm alone proves nothing: here it is kvm_pvm, which cannot run a real
+# kernel (docs/kernels.md).  Only hardware KVM gets -accel kvm.
+if [ -n "${PW_ACCEL:-}" ]; then
+	accel=$PW_ACCEL
+elif { [ -d /sys/module/kvm_intel ] || [ -d /sys/module/kvm_amd ]; } && [ -w /dev/kvm ]; then
+	accel=kvm
+else
+	accel=tcg
+fi
+case "$accel" in
+kvm) accel_args=(-accel kvm -cpu host) ;;
+tcg) accel_args=(-accel tcg -cpu max) ;;
+*) echo "matrix: PW_ACCEL must be kvm or tcg, not '$accel'" >&2; exit 2 ;;
+esac
+
+tap_n=0
+rows=()
+any_fail=0
+tap() { tap_n=$((tap_n + 1)); echo "$1 $tap_n - $2"; }
+
+# collect LABEL FILE — read a row's output (console log or host output),
+# re-emit its TAP prefixed with LABEL, set t_pass t_fail t_skip t_variants
+# t_done (the rc in the DONE marker, "" without one) and t_release.
+collect() {
+	local label=$1 file=$2 line body desc
+	t_pass=0 t_fail=0 t_skip=0 t_variants='' t_done='' t_release=''
+	while IFS= read -r line; do
+		line=${line%$'\r'}
+		# Firmware and the kernel may leave escape sequences in front of
+		# a line, so markers are found anywhere in it.
+		case "$line" in
+		*"=== PW-KMATRIX BEGIN release="*) t_release=${line##*release=}; continue ;;
+		*"=== PW-KMATRIX DONE rc="*)
+			t_done=${line##*rc=}
+			# A kernel message glued to the marker makes it unreadable:
+			# treat it as missing rather than guess.
+			[[ "$t_done" =~ ^[0-9]+$ ]] || t_done=''
+			continue ;;
+		*"PW| "*) body=${line#*PW| } ;;
+		*) continue ;;
+		esac
+		if [[ "$body" =~ ^(not\ )?ok([[:space:]]+[0-9]+)?([[:space:]]+-)?[[:space:]]*(.*)$ ]]; then
+			desc=${BASH_REMATCH[4]}
+			if [ -n "${BASH_REMATCH[1]}" ]; then
+				tap "not ok" "[$label] $desc"
+				t_fail=$((t_fail + 1))
+			else
+				tap ok "[$label] $desc"
+				case "$desc" in *"# SKIP"*) t_skip=$((t_skip + 1)) ;; *) t_pass=$((t_pass + 1)) ;; esac
+			fi
+		elif [[ "$body" == "# variants:"* ]]; then
+			echo "# [$label] $body"
+			case "; $t_variants;" in
+			*"; ${body#\# variants: };"*) ;;
+			*) t_variants=${t_variants:+$t_variants; }${body#\# variants: } ;;
+			esac
+		elif [[ "$body" =~ ^1\.\.[0-9]+ ]]; then
+			: # the guest's plan; ours is printed at the end
+		elif [ -z "${PW_VERBOSE:-}" ] && [[ "$body" =~ ^#\ (probe:|facts:|[^ ]+\ exited\ 0$) ]]; then
+			: # routine chatter: in the log, and shown with PW_VERBOSE=1
+		else
+			echo "# [$label] $body"
+		fi
+	done <"$file"
+}
+
+# row LABEL ACCEL SECS STATUS [REASON]
+row() {
+	rows+=("$(printf '%-28s %-6s %7s %6s %6s %7s  %-6s %s' "$1" "$2" "$3" "$t_pass" "$t_fail" "$t_skip" "$4" \
+		"${t_variants:-(none reported)}${5:+  -- $5}")")
+	[ "$4" = PASS ] || any_fail=1
+}
+
+elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
+
+run_host() {
+	local release out start secs rc status reason=''
+	release=$(uname -r)
+	out=$LOGS/host-$release.log
+	echo "# [$release] host: $PW_TEST_BIN ${PW_TESTS}"
+	start=$(date +%s.%N)
+	timeout -k 5 "$HOST_TIMEOUT" sh "$here/run-tests.sh" >"$out" 2>&1 </dev/null
+	rc=$?
+	secs=$(elapsed "$start")
+	collect "$release" "$out"
+	status=PASS
+	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		reason="timed out after ${HOST_TIMEOUT}s"
+	elif [ "$t_done" != 0 ] || [ "$rc" -ne 0 ]; then
+		reason="run-tests.sh exited $rc, marker rc=${t_done:-missing}"
+	elif [ $((t_pass + t_fail)) -eq 0 ]; then
+		reason="no test ran"
+	fi
+	if [ -n "$reason" ]; then
+		tap "not ok" "[$release] host run: $reason (log: ${out#"$ROOT"/})"
+		t_fail=$((t_fail + 1))
+	fi
+	[ -z "$reason" ] && [ "$t_fail" -eq 0 ] || status=FAIL
+	row "$release (host)" native "$secs" "$status" "$reason"
+}
+
+run_guest() {
+	local spec=$1 fetched release image pkg version log start secs qrc status reason='' want
+	# fetch-kernel.sh's messages become TAP comments, so tests/run shows them.
+	if ! fetched=$("$here/fetch-kernel.sh" "$spec" 2>"$LOGS/fetch.err"); then
+		sed 's/^/# /' "$LOGS/fetch.err"
+		t_pass=0 t_fail=1 t_skip=0 t_variants=''
+		tap "not ok" "[$spec] kernel package could not be fetched (see the lines above)"
+		row "$spec" "$accel" - FAIL "fetch failed"
+		return
+	fi
+	sed 's/^/# /' "$LOGS/fetch.err"
+	read -r release image pkg version <<<"$fetched"
+	log=$LOGS/$release.log
+	echo "# [$release] $pkg $version, accel $accel, console log ${log#"$ROOT"/}"
+	start=$(date +%s.%N)
+	timeout -k 5 "$QEMU_TIMEOUT" qemu-system-x86_64 "${accel_args[@]}" -m 1G -smp 2 \
+		-nographic -no-reboot -nic none -vga none \
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+		-kernel "$image" -initrd "$INITRD" \
+		-append "console=ttyS0 panic=-1 quiet" </dev/null >"$log" 2>&1
+	qrc=$?
+	secs=$(elapsed "$start")
+	collect "$release" "$log"
+	# Pass needs both channels to agree: qemu's status from isa-debug-exit
+	# ((rc << 1) | 1) and the DONE marker on the console.  Exit 0 means the
+	# guest powered off or panicked without reaching qemu-exit.
+	want=$(( ${t_done:-0} * 2 + 1 ))
+	if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
+		reason="qemu timed out after ${QEMU_TIMEOUT}s"
+	elif [ -z "$t_release" ]; then
+		reason="guest never started the tests (qemu exit $qrc; kernel panic or bad initramfs?)"
+	elif [ "$t_release" != "$release" ]; then
+		reason="guest runs '$t_release', expected '$release'"
+	elif [ -z "$t_done" ]; then
+		reason="no DONE marker (qemu exit $qrc): guest died during the tests"
+	elif [ "$qrc" -ne "$want" ]; then
+		reason="qemu exit $qrc does not match marker rc=$t_done (want $want)"
+	elif [ $((t_pass + t_fail)) -eq 0 ]; then
+		reason="no test ran"
+	fi
+	if [ -n "$reason" ]; then
+		tap "not ok" "[$release] guest finished: $reason"
+		t_fail=$((t_fail + 1))
+		# The kernel's last words are the clue: the first panic/oops/warning
+		# headlines, then the end of the console.
+		{ grep -aE -m 5 'Kernel panic|BUG:|Oops|WARNING:|general protection|blocked for more than' "$log"
+		  echo "..."; grep -av 'PW| ' "$log" | tail -n 10; } | tr -d '\r' | sed "s/^/# [$release] console: /"
+	else
+		tap ok "[$release] guest finished: qemu exit $qrc = isa-debug-exit rc $t_done, marker DONE rc=$t_done"
+	fi
+	status=PASS
+	[ -z "$reason" ] && [ "$t_fail" -eq 0 ] && [ "$t_done" = 0 ] || status=FAIL
+	row "$release" "$accel" "$secs" "$status" "$reason"
+}
+
+need_guest=0
+for k in "${kernels[@]}"; do [ "$k" = host ] || need_guest=1; done
+if [ "$need_guest" = 1 ]; then
+	INITRD=$BUILD/kernels/initrd.cpio.gz
+	if ! "$here/mkinitrd.sh" "$INITRD" 2>"$LOGS/mkinitrd.err"; then
+		sed 's/^/# /' "$LOGS/mkinitrd.err"
+		tap "not ok" "initramfs could not be built (see the lines above)"
+		echo "1..$tap_n"
+		exit 1
+	fi
+	command -v qemu-system-x86_64 >/dev/null ||
+		{ tap "not ok" "qemu-system-x86_64 missing (scripts/deps.sh kernels)"; echo "1..$tap_n"; exit 1; }
+fi
+echo "# test binary: $PW_TEST_BIN; tests: ${PW_TESTS:-all}"
+for k in "${kernels[@]}"; do
+	if [ "$k" = host ]; then run_host; else run_guest "$k"; fi
+done
+
+echo "#"
+echo "# $(printf '%-28s %-6s %7s %6s %6s %7s  %-6s %s' kernel accel seconds passed failed skipped result variants)"
+for r in "${rows[@]}"; do echo "# $r"; done
+echo "1..$tap_n"
+exit $any_fail
