@@ -900,70 +900,102 @@ static void t_zombie_table_overflow(void)
 	pw_close(c);
 }
 
+/* A namespace of the churn test: its init's host pid and the namespace inode. */
+struct churn_ns {
+	pid_t init;
+	unsigned int inum;
+};
+
+static bool is_ours(const struct pw_namespace *ns, const struct churn_ns *ours, int n)
+{
+	for (int j = 0; j < n; j++)
+		if (ns->init_pid == ours[j].init && ns->pidns == ours[j].inum)
+			return true;
+	return false;
+}
+
+/* One short-lived namespace: its init lives until the middle has looked at it. */
+static int churn_one(int out_fd)
+{
+	struct churn_ns rec;
+	int hold[2];
+	char c;
+
+	if (unshare(CLONE_NEWPID) || pipe(hold))
+		return 1;
+	rec.init = fork();
+	if (rec.init == 0) {
+		close(hold[1]);
+		if (read(hold[0], &c, 1) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(hold[0]);
+	rec.inum = pidns_inode(rec.init);
+	if (write(out_fd, &rec, sizeof(rec)) != sizeof(rec))
+		return 2;
+	close(hold[1]);
+	waitpid(rec.init, NULL, 0);
+	return 0;
+}
+
+static int count_ours(struct pw_collector *c, const struct churn_ns *ours, int n, int *alive)
+{
+	struct pw_snapshot *s = snap(c);
+	int dead = 0;
+
+	for (size_t k = 0; k < s->n_ns; k++) {
+		if (!is_ours(&s->ns[k], ours, n))
+			continue;
+		if (s->ns[k].alive)
+			(*alive)++;
+		else
+			dead++;
+	}
+	pw_snapshot_free(s);
+	return dead;
+}
+
 static void t_ns_churn(void)
 {
 	struct pw_collector *c = open_collector(0);
-	int pids[2], total = 2000, dead_ours = 0, alive_ours = 0;
-	pid_t *inits = calloc(total, sizeof(pid_t));
+	int pipefd[2], total = 2000, made = 0, dead_ours = 0, alive_ours = 0, alive_during = 0;
+	struct churn_ns *ours = calloc(total, sizeof(*ours));
 	struct pw_snapshot *s;
 
-	if (!c || !inits || pipe(pids)) {
+	if (!c || !ours || pipe(pipefd)) {
 		ok(0, "ns_churn: setup");
 		return;
 	}
 	for (int i = 0; i < total; i++) {
 		pid_t m = fork();
 
-		if (m == 0) {
-			pid_t init;
-
-			if (unshare(CLONE_NEWPID))
-				_exit(1);
-			init = fork();
-			if (init == 0)
-				_exit(0);
-			if (write(pids[1], &init, sizeof(init)) != sizeof(init))
-				_exit(2);
-			waitpid(init, NULL, 0);
-			_exit(0);
-		}
-		if (read(pids[0], &inits[i], sizeof(pid_t)) != sizeof(pid_t))
+		if (m == 0)
+			_exit(churn_one(pipefd[1]));
+		if (m < 0 || read(pipefd[0], &ours[i], sizeof(ours[i])) != sizeof(ours[i]))
 			break;
 		waitpid(m, NULL, 0);
-		if (i % 500 == 499) {
-			s = snap(c);
-			for (size_t k = 0; k < s->n_ns; k++)
-				for (int j = 0; j <= i; j++)
-					if (s->ns[k].init_pid == inits[j] && !s->ns[k].alive)
-						dead_ours++;
-			pw_snapshot_free(s);
-		}
+		made++;
+		if (i % 500 == 499)	/* retire as we go, like a live pausetop */
+			dead_ours += count_ours(c, ours, made, &alive_during);
 	}
+	is_int(made, total, "ns_churn: 2000 namespaces created and gone");
 	usleep(200000);	/* let the last frees (RCU) land */
-	for (int round = 0; round < 2; round++) {
-		s = snap(c);
-		for (size_t k = 0; k < s->n_ns; k++)
-			for (int j = 0; j < total; j++)
-				if (s->ns[k].init_pid == inits[j]) {
-					if (s->ns[k].alive)
-						alive_ours++;
-					else
-						dead_ours++;
-				}
-		if (round == 1) {
-			size_t dead = 0;
+	dead_ours += count_ours(c, ours, made, &alive_ours);
+	s = snap(c);
+	{
+		size_t dead = 0;
 
-			for (size_t k = 0; k < s->n_ns; k++)
-				dead += !s->ns[k].alive;
-			is_int(dead, 0, "ns_churn: a second snapshot reports no dead namespace again");
-		}
-		pw_snapshot_free(s);
+		for (size_t k = 0; k < s->n_ns; k++)
+			dead += !s->ns[k].alive && is_ours(&s->ns[k], ours, made);
+		is_int(dead, 0, "ns_churn: a second snapshot reports none of them again");
 	}
+	pw_snapshot_free(s);
 	is_int(alive_ours, 0, "ns_churn: none of the 2000 short-lived namespaces is alive");
 	is_int(dead_ours, total, "ns_churn: each was reported dead exactly once (final values)");
-	close(pids[0]);
-	close(pids[1]);
-	free(inits);
+	close(pipefd[0]);
+	close(pipefd[1]);
+	free(ours);
 	pw_close(c);
 }
 
