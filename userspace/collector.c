@@ -92,13 +92,29 @@ static int key_cmp(const void *a, const void *b)
 	return 0;
 }
 
-/* libbpf's messages: kept for the error report, echoed only with verbose. */
-static char libbpf_last[1024];
+/*
+ * libbpf's messages: echoed only with verbose, but the most telling line is
+ * kept for the error report.  In a verifier log that is the line just before
+ * "processed N insns" (the verifier's reason); otherwise libbpf's first
+ * "failed" line.
+ */
+static char libbpf_last[512];
+static bool libbpf_last_is_reason;
 static bool libbpf_verbose;
+
+static void keep_line(const char *line, size_t len, bool reason)
+{
+	if (libbpf_last_is_reason || (!reason && libbpf_last[0]))
+		return;
+	snprintf(libbpf_last, sizeof(libbpf_last), "%.*s", (int)len, line);
+	libbpf_last_is_reason = reason;
+}
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	char line[512];
+	const char *line, *prev = NULL, *nl;
+	size_t prev_len = 0;
+	char msg[16384];
 	va_list copy;
 
 	if (libbpf_verbose) {
@@ -106,12 +122,26 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 		vfprintf(stderr, fmt, copy);
 		va_end(copy);
 	}
-	vsnprintf(line, sizeof(line), fmt, ap);
-	if (level != LIBBPF_DEBUG && strlen(line) > 1) {
-		/* keep the most telling line: the first error, not the noise after it */
-		if (!libbpf_last[0] || strstr(line, "failed") || strstr(line, "doesn't have"))
-			if (!strstr(libbpf_last, "doesn't have"))
-				snprintf(libbpf_last, sizeof(libbpf_last), "%s", line);
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	for (line = msg; *line; line = nl + 1) {
+		size_t len;
+
+		nl = strchr(line, '\n');
+		if (!nl)
+			nl = line + strlen(line);
+		len = (size_t)(nl - line);
+		if (!strncmp(line, "processed ", 10) && prev)
+			keep_line(prev, prev_len, true);
+		else if (memmem(line, len, "failed", 6))
+			keep_line(line, len, false);
+		if (len && strncmp(line, "processed ", 10)) {
+			prev = line;
+			prev_len = len;
+		}
+		if (!*nl)
+			break;
 	}
 	return 0;
 }
@@ -166,14 +196,14 @@ static int classify_load_error(int e, const char *what, char *err, size_t errlen
 			       "cannot %s the BPF programs: %s (missing privileges: run as root, or "
 			       "grant CAP_BPF, CAP_PERFMON and CAP_SYS_RESOURCE; in a container "
 			       "also CAP_SYS_ADMIN for the task iterator)%s%s",
-			       what, strerror(e), last[0] ? "; libbpf: " : "", last);
+			       what, strerror(e), last[0] ? ": " : "", last);
 			return PW_EXIT_PRIV;
 		}
 	}
 	seterr(err, errlen,
 	       "the kernel refused to %s a BPF program: %s%s%s (run with --verbose for the "
 	       "verifier log; see docs/kernels.md for supported kernels)",
-	       what, strerror(e), last[0] ? "; libbpf: " : "", last);
+	       what, strerror(e), last[0] ? ": " : "", last);
 	return PW_EXIT_REFUSED;
 }
 
@@ -219,9 +249,11 @@ static int load_and_attach(struct pw_collector *c, char *err, size_t errlen)
 		return PW_EXIT_FAIL;
 	}
 	libbpf_last[0] = '\0';
+	libbpf_last_is_reason = false;
 	if (pausewatch_bpf__load(skel))
 		return classify_load_error(errno, "load", err, errlen);
 	libbpf_last[0] = '\0';
+	libbpf_last_is_reason = false;
 	if (pausewatch_bpf__attach(skel))
 		return classify_load_error(errno, "attach", err, errlen);
 	c->iter_link = bpf_program__attach_iter(skel->progs.pw_snapshot, NULL);
@@ -605,6 +637,8 @@ static void decode_status(struct pw_zombie *z, int status)
 static int build_zombies(struct pw_collector *c, struct pw_snapshot *s,
 			 const struct pw_zombie_rec *recs, size_t n, uint64_t boot)
 {
+	uint64_t mono = now_ns(CLOCK_MONOTONIC);
+
 	s->zombies = calloc(n ? n : 1, sizeof(*s->zombies));
 	if (!s->zombies)
 		return -ENOMEM;
@@ -620,6 +654,8 @@ static int build_zombies(struct pw_collector *c, struct pw_snapshot *s,
 		memcpy(z->parent_comm, r->parent_comm, PW_COMM_LEN);
 		z->age_is_lower_bound = r->exit_ns == 0;
 		z->age_s = (double)(boot - (r->exit_ns ? r->exit_ns : c->start_boot_ns)) / 1e9;
+		if (z->age_is_lower_bound && r->start_ns < mono)	/* start_time is CLOCK_MONOTONIC */
+			z->age_upper_bound_s = (double)(mono - r->start_ns) / 1e9;
 		decode_status(z, r->exit_status);
 	}
 	s->n_zombies = n;

@@ -114,6 +114,7 @@ struct pw_zombie {
 	char parent_comm[17];
 	double age_s;
 	bool age_is_lower_bound;	/* exited before the collector started */
+	double age_upper_bound_s;	/* then: it cannot be older than its process (start to now) */
 	int exit_code;			/* -1 when killed by a signal */
 	int exit_signal;		/* 0 when it exited */
 	bool core_dumped;

@@ -233,6 +233,10 @@ static void zombie(struct pw_json *j, const struct pw_zombie *z)
 	pw_json_dbl(j, z->age_s);
 	pw_json_key(j, "age_is_lower_bound");
 	pw_json_boolean(j, z->age_is_lower_bound);
+	if (z->age_is_lower_bound) {
+		pw_json_key(j, "age_upper_bound_seconds");
+		pw_json_dbl(j, z->age_upper_bound_s);
+	}
 	if (z->exit_signal) {
 		char name[16];
 

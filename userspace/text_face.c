@@ -53,7 +53,10 @@ int pw_face_text(FILE *f, const struct pw_snapshot *s)
 			const struct pw_zombie *z = &s->zombies[i];
 			char a[16], st[24];
 
-			age(a, sizeof(a), z->age_s, z->age_is_lower_bound);
+			if (z->age_is_lower_bound)	/* exited before we started: at most its lifetime */
+				snprintf(a, sizeof(a), "<=%.0fs", z->age_upper_bound_s);
+			else
+				age(a, sizeof(a), z->age_s, false);
 			if (z->exit_signal) {
 				char name[16];
 

@@ -39,6 +39,7 @@ for _ in $(seq 100); do
 	sleep 0.05
 done
 [ -n "$init" ] || bail "test namespace did not start"
+pids+=("$init")	# killing unshare does not end the namespace's init
 inum=$(stat -L -c %i "/proc/$init/ns/pid")
 
 # a table large enough that zombies of other work on the machine cannot crowd ours out
