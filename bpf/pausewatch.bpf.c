@@ -71,12 +71,21 @@ struct {
 	__type(value, struct pw_sig_stats);
 } sig_stats SEC(".maps");
 
+/*
+ * Exited processes until they are freed: a direct-mapped table indexed by
+ * host pid (pid & exited_mask; sized to pid_max up to a cap by the
+ * collector).  No allocation, no hashing, no lock on the exit path.  A slot
+ * is owned by the task_struct address written in it; a task that finds its
+ * slot taken by another, not yet freed, task evicts it and counts the loss.
+ */
+const volatile __u32 exited_mask = 65535;
+
 struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct pw_task_state);
-} task_state SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, struct pw_exited);
+} exited SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -108,14 +117,14 @@ static __always_inline void drop(__u32 what)
 static __always_inline struct pid_namespace *
 task_pidns(struct task_struct *t, struct pw_ns_key *key, int *nr)
 {
-	struct pid *pid = BPF_CORE_READ(t, thread_pid);
+	struct pid *pid = t->thread_pid;	/* BTF loads: no helper call */
 	struct upid up = {};
 	__u32 level;
 	__u64 off;
 
 	if (!pid)
 		return NULL;
-	level = BPF_CORE_READ(pid, level);
+	level = pid->level;
 	if (level > MAX_PID_NS_LEVEL)
 		return NULL;
 	off = bpf_core_field_offset(struct pid, numbers) +
@@ -128,6 +137,14 @@ task_pidns(struct task_struct *t, struct pw_ns_key *key, int *nr)
 	if (nr)
 		*nr = up.nr;
 	return up.ns;
+}
+
+/* The slot of an exited process, by its host pid. */
+static __always_inline struct pw_exited *exited_slot(__u32 pid)
+{
+	__u32 idx = pid & exited_mask;
+
+	return bpf_map_lookup_elem(&exited, &idx);
 }
 
 static __always_inline struct pw_ns_stats *
@@ -298,25 +315,48 @@ static __always_inline void count_orphans(struct task_struct *father, struct pid
 static __always_inline int leaves_zombie(struct task_struct *leader)
 {
 	struct task_struct *parent;
+	struct sighand_struct *sh;
 	unsigned long handler, flags;
 
-	if (BPF_CORE_READ(leader, exit_signal) != SIGCHLD || BPF_CORE_READ(leader, ptrace))
+	if (leader->exit_signal != SIGCHLD || leader->ptrace)
 		return 1;
-	parent = BPF_CORE_READ(leader, real_parent);
-	handler = (unsigned long)BPF_CORE_READ(parent, sighand, action[SIGCHLD - 1].sa.sa_handler);
-	flags = BPF_CORE_READ(parent, sighand, action[SIGCHLD - 1].sa.sa_flags);
+	parent = leader->real_parent;
+	sh = parent ? parent->sighand : NULL;
+	if (!sh)
+		return 1;
+	handler = (unsigned long)sh->action[SIGCHLD - 1].sa.sa_handler;
+	flags = sh->action[SIGCHLD - 1].sa.sa_flags;
 	return !(handler == SIG_IGN || (flags & SA_NOCLDWAIT));
 }
 
 /*
- * group_dead_exact: the tracepoint said so (6.16+).  Without it, two last
- * threads can both see signal->live == 0; the COUNTED flag in the leader's
- * storage, set with an atomic fetch-or, lets only one of them count.
+ * Remember an exited process until it is freed.  Returns 1 if this exit was
+ * already recorded by another thread of the same process (only possible
+ * without group_dead: two last threads can both see signal->live == 0).
  */
+static __always_inline int remember_exit(struct task_struct *leader, const struct pw_ns_key *key,
+					 int zombie)
+{
+	__u64 me = (__u64)(unsigned long)leader;
+	struct pw_exited *e = exited_slot(leader->pid);
+	__u64 prev;
+
+	if (!e)
+		return 0;
+	prev = __sync_lock_test_and_set(&e->task, me);
+	if (prev == me)
+		return 1;
+	if (prev)	/* a process not freed yet: its reap will not be seen */
+		drop(PW_DROP_EXIT_SLOT_EVICTED);
+	e->exit_ns = bpf_ktime_get_boot_ns();
+	e->ns = *key;
+	e->zombie = zombie;
+	return 0;
+}
+
 static __always_inline int on_exit(struct task_struct *task, int group_dead, int group_dead_exact)
 {
 	struct task_struct *leader;
-	struct pw_task_state *ts = NULL;
 	struct pw_ns_stats *st;
 	struct pid_namespace *ns;
 	struct list_walk w = {};
@@ -330,7 +370,7 @@ static __always_inline int on_exit(struct task_struct *task, int group_dead, int
 	 * last of their group: they cost two loads.
 	 */
 	w.head = (void *)task + bpf_core_field_offset(struct task_struct, children);
-	w.pos = BPF_CORE_READ(task, children.next);
+	w.pos = task->children.next;
 	if (!group_dead && (!w.pos || w.pos == w.head))
 		return 0;
 	ns = task_pidns(task, &key, NULL);
@@ -345,29 +385,16 @@ static __always_inline int on_exit(struct task_struct *task, int group_dead, int
 
 	/* the process is gone; its zombie, if any, is the leader (maybe long exited) */
 	leader = task->group_leader;
+	if (!leader)
+		return 0;
 	zombie = leaves_zombie(leader);
-	if (zombie || !group_dead_exact) {
-		ts = bpf_task_storage_get(&task_state, leader, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-		if (!ts)
-			drop(PW_DROP_TASK_STORAGE);
-		else if (!group_dead_exact &&
-			 (__sync_fetch_and_or(&ts->flags, PW_TS_COUNTED) & PW_TS_COUNTED))
-			return 0;
-	}
+	if ((zombie || !group_dead_exact) && remember_exit(leader, &key, zombie))
+		return 0;
 	st = ns_stats_get(&key, ns);
 	if (!st)
 		return 0;
 	__sync_fetch_and_add(&st->exits, 1);
-	if (!zombie) {
-		__sync_fetch_and_add(&st->autoreaped, 1);
-		return 0;
-	}
-	__sync_fetch_and_add(&st->zombie_exits, 1);
-	if (ts) {
-		ts->exit_ns = bpf_ktime_get_boot_ns();
-		ts->ns = key;
-		__sync_fetch_and_or(&ts->flags, PW_TS_ZOMBIE);
-	}
+	__sync_fetch_and_add(zombie ? &st->zombie_exits : &st->autoreaped, 1);
 	return 0;
 }
 
@@ -402,25 +429,26 @@ static __always_inline __u32 log2_slot(__u64 us)
 SEC("tp_btf/sched_process_free")
 int BPF_PROG(pw_free, struct task_struct *task)
 {
-	struct pw_task_state *ts;
+	__u64 me = (__u64)(unsigned long)task;
+	struct pw_exited *e = exited_slot(task->pid);
 	struct pw_ns_stats *st;
 	__u64 dwell;
 	__u32 slot;
 
-	ts = bpf_task_storage_get(&task_state, task, 0, 0);
-	if (!ts || !(ts->flags & PW_TS_ZOMBIE))
+	if (!e || e->task != me)	/* threads, and exits not remembered */
 		return 0;
 	/* lookup only: a namespace the collector already retired stays retired */
-	st = bpf_map_lookup_elem(&ns_stats, &ts->ns);
-	if (!st)
-		return 0;
-	dwell = bpf_ktime_get_boot_ns() - ts->exit_ns;
-	slot = log2_slot(dwell / 1000);
-	__sync_fetch_and_add(&st->reaped, 1);
-	__sync_fetch_and_add(&st->dwell_sum_ns, dwell);
-	if (slot < PW_HIST_SLOTS)
-		__sync_fetch_and_add(&st->dwell_hist[slot], 1);
-	ts->flags &= ~PW_TS_ZOMBIE;
+	st = e->zombie ? bpf_map_lookup_elem(&ns_stats, &e->ns) : NULL;
+	if (st) {
+		dwell = bpf_ktime_get_boot_ns() - e->exit_ns;
+		slot = log2_slot(dwell / 1000);
+		__sync_fetch_and_add(&st->reaped, 1);
+		__sync_fetch_and_add(&st->dwell_sum_ns, dwell);
+		if (slot < PW_HIST_SLOTS)
+			__sync_fetch_and_add(&st->dwell_hist[slot], 1);
+	}
+	/* free the slot unless a new process with the same slot took it meanwhile */
+	__sync_val_compare_and_swap(&e->task, me, 0);
 	return 0;
 }
 
@@ -440,14 +468,15 @@ static __always_inline int sig_kernel_ignore(int sig)
  */
 static __always_inline int ignored_by_init(struct task_struct *task, int sig)
 {
-	unsigned int flags = BPF_CORE_READ(task, signal, flags);
-	struct sighand_struct *sh;
+	struct signal_struct *signal = task->signal;
+	struct sighand_struct *sh = task->sighand;
 	unsigned long handler;
+	unsigned int flags;
 
-	if (!(flags & SIGNAL_UNKILLABLE) || (flags & SIGNAL_GROUP_EXIT) || sig_kernel_ignore(sig))
+	if (sig_kernel_ignore(sig) || !signal || !sh)
 		return 0;
-	sh = BPF_CORE_READ(task, sighand);
-	if (!sh)
+	flags = signal->flags;
+	if (!(flags & SIGNAL_UNKILLABLE) || (flags & SIGNAL_GROUP_EXIT))
 		return 0;
 	if (bpf_probe_read_kernel(&handler, sizeof(handler), &sh->action[(sig - 1) & 63].sa.sa_handler))
 		return 0;
@@ -499,7 +528,7 @@ int BPF_PROG(pw_signal_deliver, int sig, struct kernel_siginfo *info, struct k_s
 	ss = sig_stats_get(&key);
 	if (!ss)
 		return 0;
-	handler = (unsigned long)BPF_CORE_READ(ka, sa.sa_handler);
+	handler = (unsigned long)ka->sa.sa_handler;
 	action = handler == SIG_DFL ? PW_ACT_DEFAULT : handler == SIG_IGN ? PW_ACT_IGNORE : PW_ACT_HANDLER;
 	__sync_fetch_and_add(&ss->delivered[action], 1);
 	return 0;
@@ -556,7 +585,7 @@ SEC("iter/task")
 int pw_snapshot(struct bpf_iter__task *ctx)
 {
 	struct task_struct *task = ctx->task;
-	struct pw_task_state *ts;
+	struct pw_exited *e;
 	struct pid_namespace *ns;
 	struct pw_iter_ns *it;
 	struct pw_ns_key key;
@@ -572,9 +601,9 @@ int pw_snapshot(struct bpf_iter__task *ctx)
 	 */
 	if (!(task->exit_state & EXIT_ZOMBIE) || task->signal->nr_threads > 1)
 		goto count_only;
-	ts = bpf_task_storage_get(&task_state, task, 0, 0);
-	if (ts)
-		exit_ns = ts->exit_ns;
+	e = exited_slot(task->pid);
+	if (e && e->task == (__u64)(unsigned long)task)
+		exit_ns = e->exit_ns;
 
 	/*
 	 * When a record does not fit the reader's buffer, seq_file shows the

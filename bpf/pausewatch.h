@@ -42,7 +42,7 @@ enum pw_sig_action {
 enum pw_drop {
 	PW_DROP_NS_FULL = 0,	/* ns_stats map full: events of a new namespace not counted */
 	PW_DROP_SIG_FULL,	/* sig_stats map full */
-	PW_DROP_TASK_STORAGE,	/* task storage could not be created: that zombie's reap not timed */
+	PW_DROP_EXIT_SLOT_EVICTED,	/* exited-process table slot reused before the free: that reap not seen */
 	PW_DROP_CHILDREN_BOUND,	/* orphan walk stopped at its bound: those orphans not counted */
 	PW_DROP_NS_UNRESOLVED,	/* a task whose PID namespace could not be read */
 	PW_DROP_ITER_NS_FULL,	/* iter_ns map full during a snapshot walk */
@@ -88,16 +88,14 @@ struct pw_sig_stats {
 	__u64 ignored_by_init;	/* dropped because the target is its namespace's init without a handler */
 };
 
-/* Per-process state, in task-local storage of the thread-group leader. */
-struct pw_task_state {
+/* An exited process until it is freed (table indexed by host pid). */
+struct pw_exited {
+	__u64 task;		/* task_struct address of the leader; 0 = free slot */
 	__u64 exit_ns;		/* bpf_ktime_get_boot_ns() when the whole group had exited */
 	struct pw_ns_key ns;	/* cached: thread_pid is gone by the time the task is freed */
-	__u32 flags;		/* PW_TS_* */
+	__u32 zombie;		/* left for a wait() (else autoreaped) */
 	__u32 pad;
 };
-
-#define PW_TS_COUNTED	0x1u	/* the exit was counted (dedupes racing last threads) */
-#define PW_TS_ZOMBIE	0x2u	/* left as a zombie (else autoreaped) */
 
 /* Snapshot walk (iter/task): per-namespace state right now. */
 struct pw_iter_ns {

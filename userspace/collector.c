@@ -227,6 +227,34 @@ static int choose_variant(struct pw_collector *c, char *err, size_t errlen)
 	return PW_EXIT_OK;
 }
 
+/*
+ * The exited-process table is indexed by pid: one slot per possible pid
+ * (kernel.pid_max, rounded up to a power of two) means two processes only
+ * share a slot when pids wrap while one of them is still a zombie.  Capped at
+ * 2^18 slots (10 MiB); beyond that, evictions are counted.
+ */
+static unsigned int exited_slots(void)
+{
+	unsigned long pid_max = 32768;
+	unsigned int n = 1024;
+	char buf[32];
+	ssize_t len;
+	int fd;
+
+	fd = open("/proc/sys/kernel/pid_max", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		len = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (len > 0) {
+			buf[len] = '\0';
+			pid_max = strtoul(buf, NULL, 10);
+		}
+	}
+	while (n < pid_max && n < (1u << 18))
+		n <<= 1;
+	return n;
+}
+
 static int load_and_attach(struct pw_collector *c, char *err, size_t errlen)
 {
 	struct pausewatch_bpf *skel;
@@ -242,9 +270,11 @@ static int load_and_attach(struct pw_collector *c, char *err, size_t errlen)
 	if (rc)
 		return rc;
 	skel->rodata->max_zombies = c->opts.max_zombies;
+	skel->rodata->exited_mask = exited_slots() - 1;
 	if (bpf_map__set_max_entries(skel->maps.ns_stats, c->opts.max_namespaces) ||
 	    bpf_map__set_max_entries(skel->maps.iter_ns, c->opts.max_namespaces) ||
-	    bpf_map__set_max_entries(skel->maps.sig_stats, c->opts.max_signal_keys)) {
+	    bpf_map__set_max_entries(skel->maps.sig_stats, c->opts.max_signal_keys) ||
+	    bpf_map__set_max_entries(skel->maps.exited, exited_slots())) {
 		seterr(err, errlen, "cannot size the BPF maps: %s", strerror(errno));
 		return PW_EXIT_FAIL;
 	}
@@ -905,7 +935,7 @@ const char *pw_sig_action_name(int a)
 const char *pw_drop_name(int d)
 {
 	static const char *const names[] = {
-		"namespace_table_full", "signal_table_full", "task_storage",
+		"namespace_table_full", "signal_table_full", "exit_slot_evicted",
 		"orphan_walk_bound", "namespace_unresolved", "walk_namespace_table_full",
 		"zombies_unlisted",
 	};
