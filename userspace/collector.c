@@ -270,11 +270,11 @@ static int load_and_attach(struct pw_collector *c, char *err, size_t errlen)
 	if (rc)
 		return rc;
 	skel->rodata->max_zombies = c->opts.max_zombies;
-	skel->rodata->exited_mask = exited_slots() - 1;
+	skel->rodata->exited_mask = c->opts.exited_slots - 1;
 	if (bpf_map__set_max_entries(skel->maps.ns_stats, c->opts.max_namespaces) ||
 	    bpf_map__set_max_entries(skel->maps.iter_ns, c->opts.max_namespaces) ||
 	    bpf_map__set_max_entries(skel->maps.sig_stats, c->opts.max_signal_keys) ||
-	    bpf_map__set_max_entries(skel->maps.exited, exited_slots())) {
+	    bpf_map__set_max_entries(skel->maps.exited, c->opts.exited_slots)) {
 		seterr(err, errlen, "cannot size the BPF maps: %s", strerror(errno));
 		return PW_EXIT_FAIL;
 	}
@@ -316,6 +316,13 @@ int pw_open(const struct pw_opts *opts, struct pw_collector **out, char *err, si
 		c->opts.max_namespaces = 4096;
 	if (!c->opts.max_signal_keys)
 		c->opts.max_signal_keys = 16384;
+	if (!c->opts.exited_slots)
+		c->opts.exited_slots = exited_slots();
+	if (c->opts.exited_slots & (c->opts.exited_slots - 1)) {
+		seterr(err, errlen, "exited_slots must be a power of two, not %u", c->opts.exited_slots);
+		free(c);
+		return PW_EXIT_USAGE;
+	}
 	libbpf_verbose = opts->verbose;
 	libbpf_set_print(libbpf_print);
 

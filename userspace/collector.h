@@ -53,6 +53,7 @@ struct pw_opts {
 	unsigned int max_zombies;	/* zombie table rows per snapshot (default 1024) */
 	unsigned int max_namespaces;	/* namespaces tracked (default 4096) */
 	unsigned int max_signal_keys;	/* (namespace, signal) pairs (default 16384) */
+	unsigned int exited_slots;	/* exited-process table, a power of two (default: from pid_max) */
 	enum pw_exit_variant exit_variant;
 	bool verbose;			/* libbpf's own messages to stderr */
 	bool no_attribution;		/* skip /proc, cgroup and hostname lookups */

@@ -900,6 +900,53 @@ static void t_zombie_table_overflow(void)
 	pw_close(c);
 }
 
+/*
+ * A table of 1024 exited-process slots and 1500 zombies: slots are shared,
+ * later exits evict earlier ones.  The gauge stays exact (it comes from the
+ * walk) and every reap that can no longer be seen is counted as a loss.
+ */
+static void t_exit_slot_eviction(void)
+{
+	struct pw_opts o = { .max_zombies = 1u << 18, .exit_variant = test_variant,
+			     .exited_slots = 1024 };
+	struct orphaner orph = { .n = 1500 };
+	const struct pw_namespace *ns;
+	struct pw_collector *c;
+	struct pw_snapshot *s;
+	struct testns tns;
+	struct gate g;
+	char err[1024];
+	uint64_t evicted;
+
+	if (pw_open(&o, &c, err, sizeof(err)) || ns_start_lazy_init(&tns) || gate_open(&g)) {
+		ok(0, "exit_slot_eviction: setup (%s)", err);
+		return;
+	}
+	orph.gate = &g;
+	is_int(ns_run(&tns, orphaner, &orph, true), 0, "exit_slot_eviction: 1500 children");
+	gate_release(&g);
+	s = WAIT_SNAP(c, tns.inum, W->zombies == 1500 && W->zombie_exits == 1500);
+	ns = find_ns(s, tns.inum);
+	is_int(ns ? ns->zombies : 0, 1500, "exit_slot_eviction: the gauge is exact: 1500 zombies");
+	evicted = s->self.drops[2];
+	ok(evicted >= 1500 - 1024, "exit_slot_eviction: at least 476 evictions counted (%llu)",
+	   (unsigned long long)evicted);
+	pw_snapshot_free(s);
+	is_int(ns_lazy_reap(&tns), 1500, "exit_slot_eviction: init reaps them");
+	s = WAIT_SNAP(c, tns.inum, W->zombies == 0 && W->reaped + evicted >= 1500);
+	ns = find_ns(s, tns.inum);
+	/*
+	 * Every reap is either counted or its loss is: none vanishes silently.
+	 * (The eviction counter is node-wide: other processes' evictions add.)
+	 */
+	ok(ns && ns->reaped <= 1500 && ns->reaped + evicted >= 1500,
+	   "exit_slot_eviction: reaped (%llu) + evicted (%llu) covers all 1500",
+	   ns ? (unsigned long long)ns->reaped : 0ULL, (unsigned long long)evicted);
+	pw_snapshot_free(s);
+	ns_stop(&tns);
+	pw_close(c);
+}
+
 /* A namespace of the churn test: its init's host pid and the namespace inode. */
 struct churn_ns {
 	pid_t init;
@@ -1035,6 +1082,7 @@ static const struct {
 	{ "seeded_zombies", t_seeded_zombies },
 	{ "pid_reuse", t_pid_reuse },
 	{ "zombie_table_overflow", t_zombie_table_overflow },
+	{ "exit_slot_eviction", t_exit_slot_eviction },
 	{ "ns_churn", t_ns_churn },
 	{ "refused_program", t_refused_program },
 };
