@@ -133,7 +133,14 @@ task_pidns(struct task_struct *t, struct pw_ns_key *key, int *nr)
 		return NULL;
 	key->inum = BPF_CORE_READ(up.ns, ns.inum);
 	key->pad = 0;
-	key->init_start_ns = BPF_CORE_READ(up.ns, child_reaper, group_leader, start_time);
+	/*
+	 * Linux 6.18 gives every namespace a 64-bit id that is never reused;
+	 * older kernels get the start time of the namespace's first init.
+	 */
+	if (bpf_core_field_exists(up.ns->ns.ns_id))
+		key->id = BPF_CORE_READ(up.ns, ns.ns_id);
+	else
+		key->id = BPF_CORE_READ(up.ns, child_reaper, group_leader, start_time);
 	if (nr)
 		*nr = up.nr;
 	return up.ns;

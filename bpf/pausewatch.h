@@ -52,13 +52,14 @@ enum pw_drop {
 
 /*
  * A PID namespace.  The inode number alone can be reused once a namespace
- * dies, so the key also holds the start time of the namespace's first init
- * (its child reaper's thread-group leader), which no later namespace shares.
+ * dies, so the key also holds an id no later namespace shares: the kernel's
+ * ns_id where it has one (Linux 6.18+), else the start time of the
+ * namespace's first init (its child reaper's thread-group leader).
  */
 struct pw_ns_key {
 	__u32 inum;
 	__u32 pad;
-	__u64 init_start_ns;	/* task->start_time (CLOCK_MONOTONIC ns) */
+	__u64 id;
 };
 
 /* Event counters of one namespace, since the collector started. */

@@ -87,8 +87,8 @@ static int key_cmp(const void *a, const void *b)
 
 	if (x->inum != y->inum)
 		return x->inum < y->inum ? -1 : 1;
-	if (x->init_start_ns != y->init_start_ns)
-		return x->init_start_ns < y->init_start_ns ? -1 : 1;
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
 	return 0;
 }
 
@@ -759,7 +759,7 @@ static void fill_live(struct pw_collector *c, struct pw_namespace *ns, const str
 	const struct pw_iter_ns *it = &ir->it;
 
 	ns->pidns = ir->key.inum;
-	ns->init_start_ns = ir->key.init_start_ns;
+	ns->ns_id = ir->key.id;
 	ns->level = it->level;
 	ns->alive = true;
 	ns->init_pid = it->init_tgid;
@@ -824,7 +824,7 @@ static int merge(struct pw_collector *c, struct pw_snapshot *s, struct maps_copy
 		if (ir && ir->it.gen == gen)
 			continue;
 		ns->pidns = nr->key.inum;
-		ns->init_start_ns = nr->key.init_start_ns;
+		ns->ns_id = nr->key.id;
 		ns->level = nr->st.level;
 		ns->init_pid = nr->st.init_tgid;
 		ns->oldest_zombie_age_s = -1;

@@ -68,7 +68,8 @@ struct pw_sig_entry {
 
 struct pw_namespace {
 	uint32_t pidns;			/* inode number, as in /proc/PID/ns/pid */
-	uint64_t init_start_ns;		/* with pidns: unique even if the inode is reused */
+	uint64_t ns_id;			/* with pidns, unique even if the inode is reused: the
+					 * kernel's ns_id (6.18+) or its first init's start time */
 	uint32_t level;			/* 0 = the host's namespace */
 	bool alive;			/* false: gone since the last snapshot, final values */
 

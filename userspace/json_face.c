@@ -172,6 +172,7 @@ static void namespace(struct pw_json *j, const struct pw_namespace *ns)
 {
 	pw_json_obj_begin(j);
 	key_u64(j, "pidns", ns->pidns);
+	key_u64(j, "ns_id", ns->ns_id);
 	key_u64(j, "level", ns->level);
 	pw_json_key(j, "alive");
 	pw_json_boolean(j, ns->alive);
