@@ -50,7 +50,6 @@ struct ns_cache {
 
 struct pw_collector {
 	struct pausewatch_bpf *skel;
-	struct bpf_link *iter_link;
 	struct pw_opts opts;
 	const char *variant;
 	uint64_t start_boot_ns;
@@ -286,9 +285,12 @@ static int load_and_attach(struct pw_collector *c, char *err, size_t errlen)
 	libbpf_last_is_reason = false;
 	if (pausewatch_bpf__attach(skel))
 		return classify_load_error(errno, "attach", err, errlen);
-	c->iter_link = bpf_program__attach_iter(skel->progs.pw_snapshot, NULL);
-	if (!c->iter_link)
-		return classify_load_error(errno, "attach the task iterator of", err, errlen);
+	/* the skeleton attached the task iterator too; its link is what read() uses */
+	if (!skel->links.pw_snapshot) {
+		skel->links.pw_snapshot = bpf_program__attach_iter(skel->progs.pw_snapshot, NULL);
+		if (!skel->links.pw_snapshot)
+			return classify_load_error(errno, "attach the task iterator of", err, errlen);
+	}
 	return PW_EXIT_OK;
 }
 
@@ -300,8 +302,8 @@ int pw_open(const struct pw_opts *opts, struct pw_collector **out, char *err, si
 	*out = NULL;
 	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
 		seterr(err, errlen, "this kernel has no BTF (/sys/kernel/btf/vmlinux: %s): pausewatch "
-		       "needs a kernel built with CONFIG_DEBUG_INFO_BTF=y (Linux >= 5.11 on Debian, "
-		       "Ubuntu, RHEL, Fedora)", strerror(errno));
+		       "needs a kernel built with CONFIG_DEBUG_INFO_BTF=y (the default of "
+		       "Debian, Ubuntu, RHEL and Fedora kernels)", strerror(errno));
 		return PW_EXIT_NOBTF;
 	}
 	c = calloc(1, sizeof(*c));
@@ -341,7 +343,6 @@ void pw_close(struct pw_collector *c)
 {
 	if (!c)
 		return;
-	bpf_link__destroy(c->iter_link);
 	pausewatch_bpf__destroy(c->skel);
 	free(c->cache);
 	free(c);
@@ -434,7 +435,7 @@ static int walk_tasks(struct pw_collector *c, struct pw_zombie_rec **recs, size_
 	c->skel->bss->iter_listed = 0;
 	c->skel->bss->iter_unlisted = 0;
 	c->skel->bss->iter_last_task = 0;
-	fd = bpf_iter_create(bpf_link__fd(c->iter_link));
+	fd = bpf_iter_create(bpf_link__fd(c->skel->links.pw_snapshot));
 	if (fd < 0) {
 		free(buf);
 		return -errno;
