@@ -1,0 +1,863 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * pause — a Kubernetes pod-sandbox pause and a docker-run --init, in one small
+ * static binary, that counts what it does in a sealed memfd page
+ * (pause/pause_stats.h, docs/counters-page.md).
+ *
+ *   pause [options]                 pause mode: sleep, reap, exit 0 on TERM/INT
+ *   pause [options] -- CMD [ARG...] init mode: run CMD, forward signals, exit
+ *                                   with its status
+ *
+ * Every signal is blocked and read from a blocking signalfd, so pause never
+ * wakes up unless something happened (no timers, no polling) and nothing runs
+ * in signal-handler context.  See docs/pause.md for the behaviour in detail.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "pause_stats.h"
+#include "pause_seccomp.h"
+
+#ifndef PW_VERSION
+#define PW_VERSION "0.0.0-dev"
+#endif
+#ifndef MFD_CLOEXEC
+#define MFD_CLOEXEC 0x1U
+#endif
+#ifndef MFD_ALLOW_SEALING
+#define MFD_ALLOW_SEALING 0x2U
+#endif
+#ifndef MFD_NOEXEC_SEAL
+#define MFD_NOEXEC_SEAL 0x8U
+#endif
+#ifndef F_ADD_SEALS
+#define F_ADD_SEALS 1033
+#define F_SEAL_SEAL 0x1
+#define F_SEAL_SHRINK 0x2
+#define F_SEAL_GROW 0x4
+#endif
+
+#define KSIGSET_ALL	(~0ULL & ~(1ULL << (SIGKILL - 1)) & ~(1ULL << (SIGSTOP - 1)))
+
+static struct {
+	int grace_ms;		/* --grace, -1 = no drain */
+	int quiet_subreaper;	/* -s */
+	int log_reaps;		/* -w */
+	int group;		/* -g */
+	int seccomp;		/* cleared by --no-seccomp */
+	int pdeathsig;		/* -p, 0 = none */
+	uint64_t remap[4];	/* -e: exit codes mapped to 0, a 256-bit set */
+} opt = { .grace_ms = -1, .seccomp = 1 };
+
+static struct pause_stats cur;		/* pause's own copy, published below */
+static struct pause_stats *page = &cur;	/* the shared page (or cur if none) */
+static int sfd = -1;			/* signalfd */
+static pid_t self;
+
+/* ---- logging ---- */
+
+/*
+ * A small formatter instead of libc's printf family: that alone (float
+ * formatting included) would be a quarter of the binary.  Knows %s %c %d
+ * %u %zu %llu, which is all pause prints.  One write(2) per line so lines
+ * from pause and its children never interleave mid-line.
+ */
+static char *put_u(char *p, char *end, unsigned long long v)
+{
+	char tmp[24];
+	int n = 0;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10));
+	while (n && p < end)
+		*p++ = tmp[--n];
+	return p;
+}
+
+static size_t vfmt(char *buf, size_t len, const char *f, va_list ap)
+{
+	char *p = buf, *end = buf + len;
+	const char *s;
+	long long v;
+
+	for (; *f && p < end; f++) {
+		if (*f != '%') {
+			*p++ = *f;
+			continue;
+		}
+		switch (*++f) {
+		case 's':
+			for (s = va_arg(ap, const char *); *s && p < end; )
+				*p++ = *s++;
+			break;
+		case 'c': *p++ = (char)va_arg(ap, int); break;
+		case 'd':
+			v = va_arg(ap, int);
+			if (v < 0 && p < end) {
+				*p++ = '-';
+				v = -v;
+			}
+			p = put_u(p, end, (unsigned long long)v);
+			break;
+		case 'u': p = put_u(p, end, va_arg(ap, unsigned)); break;
+		case 'z': f++; p = put_u(p, end, va_arg(ap, size_t)); break;
+		case 'l': f += 2; p = put_u(p, end, va_arg(ap, unsigned long long)); break;
+		default: *p++ = *f; break;
+		}
+	}
+	return (size_t)(p - buf);
+}
+
+__attribute__((format(printf, 2, 3)))
+static void fdsay(int fd, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	size_t n;
+
+	va_start(ap, fmt);
+	n = vfmt(buf, sizeof(buf) - 1, fmt, ap);
+	va_end(ap);
+	buf[n++] = '\n';
+	if (write(fd, buf, n) < 0)
+		return;	/* nowhere left to complain to */
+}
+
+#define say(...) fdsay(STDERR_FILENO, __VA_ARGS__)
+
+/* ---- counters page ---- */
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Copy cur into the shared page under the seqlock: seq odd, release fence,
+ * the body as relaxed atomic word stores, then seq even with release.  A
+ * reader that sees the same even seq before and after its copy (with an
+ * acquire fence in between) has a consistent snapshot.
+ */
+static void publish(void)
+{
+	const uint64_t *src = (const uint64_t *)&cur;
+	uint64_t *dst = (uint64_t *)page;
+	uint64_t seq;
+	size_t i, first = offsetof(struct pause_stats, seq) / 8 + 1;
+
+	if (page == &cur)
+		return;
+	seq = __atomic_load_n(&page->seq, __ATOMIC_RELAXED);
+	__atomic_store_n(&page->seq, seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	for (i = first; i < sizeof(cur) / 8; i++)
+		__atomic_store_n(&dst[i], src[i], __ATOMIC_RELAXED);
+	__atomic_store_n(&page->seq, seq + 2, __ATOMIC_RELEASE);
+}
+
+/*
+ * One 4 KiB memfd, sealed so nobody (not even a process in the container
+ * that opens it through /proc) can shrink it under a reader's mapping and
+ * SIGBUS the host collector.  Failure is not fatal: a pod must start even on
+ * a kernel or runtime that forbids memfd; the counters then live in cur only.
+ */
+static void page_setup(void)
+{
+	const unsigned seals = F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL;
+	unsigned fl = MFD_CLOEXEC | MFD_ALLOW_SEALING;
+	void *p;
+	int fd;
+
+	/* MFD_NOEXEC_SEAL (6.3+) keeps the kernel from warning; older: EINVAL */
+	fd = (int)syscall(SYS_memfd_create, PAUSE_STATS_NAME, fl | MFD_NOEXEC_SEAL);
+	if (fd < 0 && errno == EINVAL)
+		fd = (int)syscall(SYS_memfd_create, PAUSE_STATS_NAME, fl);
+	if (fd < 0) {
+		say("pause: warning: memfd_create: %s; counters page disabled", strerror(errno));
+		return;
+	}
+	if (ftruncate(fd, PAUSE_STATS_PAGE) < 0 || fcntl(fd, F_ADD_SEALS, seals) < 0) {
+		say("pause: warning: sizing/sealing the counters page: %s; disabled", strerror(errno));
+		close(fd);
+		return;
+	}
+	p = mmap(NULL, PAUSE_STATS_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		say("pause: warning: mmap counters page: %s; disabled", strerror(errno));
+		close(fd);
+		return;
+	}
+	/* fd stays open for pause's whole life: readers find the page by it */
+	page = p;
+	page->magic = PAUSE_STATS_MAGIC;
+	page->abi_version = PAUSE_STATS_ABI;
+	page->size = sizeof(struct pause_stats);
+}
+
+static void count_reap(pid_t pid, int status)
+{
+	cur.reaped_total++;
+	if (WIFEXITED(status))
+		WEXITSTATUS(status) ? cur.reaped_exit_nonzero++ : cur.reaped_exit_zero++;
+	else if (WCOREDUMP(status))
+		cur.reaped_core_dumped++;
+	else
+		cur.reaped_signaled++;
+	cur.last_reap.pid = pid;
+	cur.last_reap.status = status;
+	cur.last_reap.time_ns = now_ns();
+	publish();
+	if (!opt.log_reaps)
+		return;
+	if (WIFEXITED(status))
+		say("pause: reaped pid %d: exited %d", pid, WEXITSTATUS(status));
+	else
+		say("pause: reaped pid %d: killed by signal %d%s", pid, WTERMSIG(status),
+		    WCOREDUMP(status) ? " (core dumped)" : "");
+}
+
+/* Collect every child that has exited; returns the main child's status
+ * through *main_status when it was among them (else leaves it alone). */
+static void reap_all(pid_t main_child, int *main_status)
+{
+	pid_t pid;
+	int st;
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		count_reap(pid, st);
+		if (pid == main_child)
+			*main_status = st;
+	}
+}
+
+static void summary(void)
+{
+	uint64_t nsig = 0;
+	int i;
+
+	for (i = 1; i < PAUSE_STATS_NSIG; i++)
+		nsig += cur.signals[i];
+	say("pause: reaped %llu (exit 0: %llu, exit 1-255: %llu, signaled: %llu, "
+	    "core dumped: %llu), signals received %llu, forwarded %llu",
+	    (unsigned long long)cur.reaped_total, (unsigned long long)cur.reaped_exit_zero,
+	    (unsigned long long)cur.reaped_exit_nonzero, (unsigned long long)cur.reaped_signaled,
+	    (unsigned long long)cur.reaped_core_dumped, (unsigned long long)nsig,
+	    (unsigned long long)cur.signals_forwarded);
+}
+
+/* ---- signals ---- */
+
+static int ksigmask(int how, uint64_t set, uint64_t *old)
+{
+	return (int)syscall(SYS_rt_sigprocmask, how, &set, old, sizeof(set));
+}
+
+/*
+ * Start from a known state whatever our parent left us: SIG_IGN is the only
+ * disposition that survives exec, so put every ignored signal back to
+ * SIG_DFL (an ignored SIGCHLD would even make the kernel auto-reap behind
+ * our back), then block everything for the signalfd.  Raw syscalls: libc
+ * wrappers refuse the signals libc reserves for itself (32-34 on musl).
+ */
+static int signals_setup(void)
+{
+	struct { unsigned long handler, flags, restorer; uint64_t mask; } ka, dfl = { 0 };
+	uint64_t all = KSIGSET_ALL;
+	int sig;
+
+	for (sig = 1; sig <= 64; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		if (syscall(SYS_rt_sigaction, sig, NULL, &ka, 8) == 0 &&
+		    ka.handler == (unsigned long)SIG_IGN)
+			syscall(SYS_rt_sigaction, sig, &dfl, NULL, 8);
+	}
+	if (ksigmask(SIG_SETMASK, all, NULL) < 0) {
+		say("pause: blocking signals: %s", strerror(errno));
+		return -1;
+	}
+	sfd = (int)syscall(SYS_signalfd4, -1, &all, sizeof(all), SFD_CLOEXEC);
+	if (sfd < 0) {
+		say("pause: signalfd: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static const struct { char name[8]; unsigned char nr; } signames[] = {
+	{"HUP", SIGHUP}, {"INT", SIGINT}, {"QUIT", SIGQUIT}, {"ILL", SIGILL},
+	{"TRAP", SIGTRAP}, {"ABRT", SIGABRT}, {"BUS", SIGBUS}, {"FPE", SIGFPE},
+	{"KILL", SIGKILL}, {"USR1", SIGUSR1}, {"SEGV", SIGSEGV}, {"USR2", SIGUSR2},
+	{"PIPE", SIGPIPE}, {"ALRM", SIGALRM}, {"TERM", SIGTERM}, {"CHLD", SIGCHLD},
+	{"CONT", SIGCONT}, {"STOP", SIGSTOP}, {"TSTP", SIGTSTP}, {"TTIN", SIGTTIN},
+	{"TTOU", SIGTTOU}, {"URG", SIGURG}, {"XCPU", SIGXCPU}, {"XFSZ", SIGXFSZ},
+	{"VTALRM", SIGVTALRM}, {"PROF", SIGPROF}, {"WINCH", SIGWINCH}, {"IO", SIGIO},
+	{"PWR", SIGPWR}, {"SYS", SIGSYS},
+};
+
+/* Decimal digits only, at most max; -1 otherwise.  *end gets the first
+ * character after the digits (NULL: the string must end there). */
+static long parse_num(const char *s, long max, const char **end)
+{
+	long n = 0;
+	const char *p = s;
+
+	for (; *p >= '0' && *p <= '9'; p++)
+		if ((n = n * 10 + (*p - '0')) > max)
+			return -1;
+	if (p == s || (!end && *p))
+		return -1;
+	if (end)
+		*end = p;
+	return n;
+}
+
+/* "SIGKILL", "KILL", "kill", "9" -> 9; 0 when it is not a signal. */
+static int parse_signal(const char *s)
+{
+	size_t i;
+	long n;
+
+	if (strncasecmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (i = 0; i < sizeof(signames) / sizeof(signames[0]); i++)
+		if (strcasecmp(s, signames[i].name) == 0)
+			return signames[i].nr;
+	n = parse_num(s, 64, NULL);
+	return n < 1 ? 0 : (int)n;
+}
+
+/* ---- processes left behind (init mode --grace) ---- */
+
+struct plist { pid_t *pid; size_t n, cap; };
+
+/* Straight from mmap: malloc would cost pause 5 KB for this one list. */
+static int plist_add(struct plist *l, pid_t pid)
+{
+	size_t cap = l->cap ? l->cap * 2 : 1024;
+	void *p;
+
+	if (l->n == l->cap) {
+		p = l->pid ? mremap(l->pid, l->cap * sizeof(pid_t), cap * sizeof(pid_t), MREMAP_MAYMOVE)
+			   : mmap(NULL, cap * sizeof(pid_t), PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return -1;
+		l->pid = p;
+		l->cap = cap;
+	}
+	l->pid[l->n++] = pid;
+	return 0;
+}
+
+static void plist_free(struct plist *l)
+{
+	if (l->pid)
+		munmap(l->pid, l->cap * sizeof(pid_t));
+	*l = (struct plist){ 0 };
+}
+
+/* "/proc/" + pid + tail into buf */
+static void proc_path(char *buf, pid_t pid, const char *tail)
+{
+	char *p = put_u(stpcpy(buf, "/proc/"), buf + 20, (unsigned long long)pid);
+
+	strcpy(p, tail);
+}
+
+/* State and parent of one process from /proc/PID/stat; 0 = gone. */
+static char proc_state(pid_t pid, pid_t *ppid)
+{
+	char path[40], buf[512], *p, st;
+	const char *e;
+	long pp;
+	int fd;
+	ssize_t n;
+
+	proc_path(path, pid, "/stat");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	/* comm may hold spaces and ')': the state follows the last ')' */
+	p = strrchr(buf, ')');
+	if (!p || p[1] != ' ' || !(st = p[2]) || p[3] != ' ' ||
+	    (pp = parse_num(p + 4, INT_MAX, &e)) < 0)
+		return 0;
+	if (ppid)
+		*ppid = (pid_t)pp;
+	return st;
+}
+
+/*
+ * Every live (non-zombie) process under pause: its descendants by parent
+ * link; as PID 1 also whatever entered the namespace from outside (parent
+ * shown as 0).  Needs a /proc of pause's own PID namespace: checked through
+ * /proc/self, else -1.
+ */
+static int find_left(struct plist *out)
+{
+	struct plist all = { 0 }, par = { 0 };
+	char link[16], buf[4096] __attribute__((aligned(8)));
+	size_t i, before, bits = 0;
+	uint64_t *under = MAP_FAILED;	/* bitmap: pid is pause or under it */
+	long n, off;
+	int dfd;
+
+	n = readlink("/proc/self", link, sizeof(link) - 1);
+	if (n <= 0 || (link[n] = 0, parse_num(link, INT_MAX, NULL) != self))
+		return -1;
+	dfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -1;
+	/* getdents64 by hand: opendir() would pull in malloc */
+	while ((n = syscall(SYS_getdents64, dfd, buf, sizeof(buf))) > 0) {
+		for (off = 0; off < n; off += *(unsigned short *)(buf + off + 16)) {
+			pid_t pid = (pid_t)parse_num(buf + off + 19, INT_MAX, NULL), pp = -1;
+			char st;
+
+			if (pid <= 0 || pid == self || !(st = proc_state(pid, &pp)) || st == 'Z')
+				continue;
+			if (plist_add(&all, pid) || plist_add(&par, pp))
+				break;
+		}
+	}
+	close(dfd);
+	for (i = 0; i < all.n; i++)
+		bits = (size_t)all.pid[i] >= bits ? (size_t)all.pid[i] + 1 : bits;
+	bits = (bits > (size_t)self ? bits : (size_t)self + 1) + 64;
+	under = mmap(NULL, bits / 8 + 8, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (under == MAP_FAILED)
+		goto out;
+#define UNDER(p) ((p) >= 0 && (size_t)(p) < bits && (under[(p) / 64] >> ((p) % 64) & 1))
+	under[self / 64] |= 1ULL << (self % 64);
+	/* grow the set until no process has a parent in it (fixpoint; one
+	 * pass per generation, the bitmap keeps each pass linear) */
+	do {
+		before = out->n;
+		for (i = 0; i < all.n; i++) {
+			pid_t pid = all.pid[i], pp = par.pid[i];
+
+			if (!pid || !(UNDER(pp) || (self == 1 && pp == 0 && pid != 2)))
+				continue;
+			if (plist_add(out, pid) < 0)
+				break;
+			under[pid / 64] |= 1ULL << (pid % 64);
+			all.pid[i] = 0;
+		}
+	} while (out->n != before);
+#undef UNDER
+	munmap(under, bits / 8 + 8);
+out:
+	plist_free(&all);
+	plist_free(&par);
+	return under == MAP_FAILED ? -1 : 0;
+}
+
+/* Read signals for up to ms milliseconds, reaping on SIGCHLD. */
+static void drain_wait(int ms)
+{
+	struct signalfd_siginfo si[16];
+	struct pollfd pfd = { .fd = sfd, .events = POLLIN };
+	int st = 0;
+	ssize_t n, i;
+
+	if (poll(&pfd, 1, ms) <= 0)
+		return;
+	n = read(sfd, si, sizeof(si));
+	for (i = 0; i < n / (ssize_t)sizeof(si[0]); i++)
+		if (si[i].ssi_signo < PAUSE_STATS_NSIG)
+			cur.signals[si[i].ssi_signo]++;
+	reap_all(0, &st);
+	publish();
+}
+
+/* How many of l are still alive (not gone, not a zombie). */
+static size_t still_alive(const struct plist *l)
+{
+	size_t i, n = 0;
+	char st;
+
+	for (i = 0; i < l->n; i++) {
+		st = proc_state(l->pid[i], NULL);
+		n += st && st != 'Z';
+	}
+	return n;
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * The main child is gone: SIGTERM everything still under pause, wait up to
+ * the grace period (checking every 20 ms — this runs once, at shutdown),
+ * SIGKILL what is left and say how many ignored SIGTERM.
+ */
+static void drain(void)
+{
+	struct plist left = { 0 }, late = { 0 };
+	int64_t deadline;
+	size_t i, alive;
+
+	cur.drain_runs = 1;
+	publish();
+	if (find_left(&left) < 0) {
+		say("pause: drain: /proc is not this PID namespace's; %s",
+		    self == 1 ? "sending SIGTERM to all, uncounted" : "skipped");
+		if (self == 1) {
+			siginfo_t si;
+
+			kill(-1, SIGTERM);
+			/* until the grace runs out or no child is left (WNOWAIT:
+			 * look without reaping, drain_wait reaps and counts) */
+			deadline = mono_ms() + opt.grace_ms;
+			while (mono_ms() < deadline &&
+			       waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == 0)
+				drain_wait(20);
+			kill(-1, SIGKILL);
+			drain_wait(0);
+		}
+		return;
+	}
+	for (i = 0; i < left.n; i++)
+		cur.drain_sent_term += kill(left.pid[i], SIGTERM) == 0;
+	publish();
+	deadline = mono_ms() + opt.grace_ms;
+	while ((alive = still_alive(&left)) && mono_ms() < deadline) {
+		cur.drain_exited_on_term = left.n - alive;
+		publish();
+		drain_wait(20);
+	}
+	cur.drain_exited_on_term = left.n - alive;
+	/* look again: SIGTERM handlers may have forked */
+	if (alive && find_left(&late) == 0)
+		for (i = 0; i < late.n; i++)
+			cur.drain_killed += kill(late.pid[i], SIGKILL) == 0;
+	publish();
+	say("pause: drain: %zu process(es) sent SIGTERM, %llu exited within %d ms, "
+	    "%llu ignored it and got SIGKILL", left.n,
+	    (unsigned long long)cur.drain_exited_on_term, opt.grace_ms,
+	    (unsigned long long)cur.drain_killed);
+	/* reap the killed ones (bounded: a process stuck in D state must not hang us) */
+	deadline = mono_ms() + 1000;
+	while (late.n && still_alive(&late) && mono_ms() < deadline)
+		drain_wait(20);
+	drain_wait(0);
+	plist_free(&left);
+	plist_free(&late);
+}
+
+/* ---- init mode: the main child ---- */
+
+static void child_exec(char **argv)
+{
+	uint64_t none = 0;
+	int code;
+
+	/* own process group, and the terminal's foreground one if we have it
+	 * (SIGTTOU is still blocked here, so tcsetpgrp cannot stop us) */
+	setpgid(0, 0);
+	if (isatty(STDIN_FILENO))
+		tcsetpgrp(STDIN_FILENO, getpid());
+	ksigmask(SIG_SETMASK, none, NULL);
+	execvp(argv[0], argv);
+	code = errno == ENOENT ? 127 : 126;
+	say("pause: cannot run %s: %s", argv[0], strerror(errno));
+	_exit(code);
+}
+
+static int exit_code(int status)
+{
+	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+
+	if (code < 256 && (opt.remap[code / 64] >> (code % 64) & 1))
+		return 0;
+	return code;
+}
+
+static void forward(pid_t child, int sig)
+{
+	if (kill(opt.group ? -child : child, sig) == 0)
+		cur.signals_forwarded++;
+}
+
+static int run_init(char **argv)
+{
+	struct signalfd_siginfo si[16];
+	pid_t child;
+	int status = -1;
+	ssize_t n, i;
+
+	child = fork();
+	if (child < 0) {
+		say("pause: fork: %s", strerror(errno));
+		return 1;
+	}
+	if (child == 0)
+		child_exec(argv);
+	/* the child has its own copy of the start state: harden ourselves now */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0)
+		cur.flags |= PAUSE_STATS_F_NO_NEW_PRIVS;
+	if (chdir("/") < 0)
+		say("pause: warning: chdir /: %s", strerror(errno));
+	cur.child_pid = child;
+	publish();
+	while (status == -1) {
+		n = read(sfd, si, sizeof(si));
+		if (n < 0 && errno != EINTR) {
+			/* cannot happen with a valid signalfd; never spin on it */
+			say("pause: reading signals: %s; waiting for the child only", strerror(errno));
+			while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+				;
+			break;
+		}
+		for (i = 0; i < n / (ssize_t)sizeof(si[0]); i++) {
+			int sig = (int)si[i].ssi_signo;
+
+			if (sig < PAUSE_STATS_NSIG)
+				cur.signals[sig]++;
+			if (sig == SIGCHLD) {
+				reap_all(child, &status);
+				continue;
+			}
+			if (sig == SIGUSR1)
+				summary();
+			forward(child, sig);
+		}
+		publish();
+	}
+	if (opt.grace_ms > 0)
+		drain();
+	return exit_code(status);
+}
+
+/* ---- pause mode ---- */
+
+static int run_pause(void)
+{
+	struct signalfd_siginfo si[16];
+	ssize_t n, i;
+	int unused;
+
+	if (chdir("/") < 0)
+		say("pause: warning: chdir /: %s", strerror(errno));
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0)
+		cur.flags |= PAUSE_STATS_F_NO_NEW_PRIVS;
+	else
+		say("pause: warning: PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
+	if (opt.seccomp) {
+		if (pause_seccomp_install() == 0)
+			cur.flags |= PAUSE_STATS_F_SECCOMP;
+		else
+			say("pause: warning: seccomp filter not installed: %s", strerror(errno));
+	}
+	publish();
+	/* from here on only the syscalls in pause_seccomp.h may be used */
+	for (;;) {
+		n = read(sfd, si, sizeof(si));
+		for (i = 0; i < n / (ssize_t)sizeof(si[0]); i++) {
+			int sig = (int)si[i].ssi_signo;
+
+			if (sig < PAUSE_STATS_NSIG)
+				cur.signals[sig]++;
+			publish();
+			if (sig == SIGCHLD)
+				reap_all(0, &unused);
+			else if (sig == SIGUSR1)
+				summary();
+			else if (sig == SIGTERM || sig == SIGINT) {
+				say("Shutting down, got signal: %s",
+				    sig == SIGTERM ? "Terminated" : "Interrupt");
+				_exit(0);
+			}
+		}
+	}
+}
+
+/* ---- command line ---- */
+
+static const char usage_text[] =
+"Usage: pause [OPTION]...                 sleep and reap (Kubernetes pod sandbox)\n"
+"       pause [OPTION]... -- CMD [ARG]...  run CMD as init (docker run --init)\n"
+"\n"
+"Pause mode exits 0 on SIGTERM/SIGINT and ignores other signals.  Init mode\n"
+"forwards every signal to CMD and exits with its status (128+N if killed by\n"
+"signal N).  Counters: memfd \"pause-stats\", read with pausestat PID.\n"
+"\n"
+"  -e CODE          init: exit 0 when CMD exits with CODE (0-255, repeatable)\n"
+"  -g               init: forward signals to CMD's process group\n"
+"      --grace SECS init: when CMD has exited, SIGTERM what is left under\n"
+"                   pause, wait up to SECS (e.g. 2 or 0.5), then SIGKILL\n"
+"  -p SIGNAL        parent-death signal (KILL, SIGTERM, 15, ...)\n"
+"  -s               not PID 1: register as subreaper without the warning\n"
+"  -w               log every reaped child (pid and status) to stderr\n"
+"      --no-seccomp pause mode: no seccomp allow-list\n"
+"  -h, --help       this help\n"
+"  -v, --version    print the version\n";
+
+static int usage(int fd, int rc)
+{
+	if (write(fd, usage_text, sizeof(usage_text) - 1) < 0)
+		return rc;
+	return rc;
+}
+
+/* "2", "0.5", "1.25": milliseconds (at most a day), -1 if malformed. */
+static int parse_grace(const char *s)
+{
+	const char *p;
+	long sec = parse_num(s, 86400, &p), ms = 0, scale = 100;
+
+	if (sec < 0)
+		return -1;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
+			ms += (*p - '0') * scale;
+	return *p ? -1 : (int)(sec * 1000 + ms);
+}
+
+static int bad_arg(const char *what, const char *arg)
+{
+	say("pause: invalid %s: '%s'", what, arg);
+	return usage(STDERR_FILENO, 2);
+}
+
+/*
+ * Options end at "--" or at the first argument that is not one (so CMD's
+ * own options are never ours).  By hand, not getopt_long: a third of the
+ * size, and the grammar is tiny.  Returns -1 to go on, else the exit code;
+ * *first gets the index of CMD (argc when there is none).
+ */
+static int parse_args(int argc, char **argv, int *first)
+{
+	const char *a, *val;
+	long code;
+	int i;
+
+	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		a = argv[i];
+		if (!strcmp(a, "--")) {
+			i++;
+			break;
+		}
+		if (!strcmp(a, "-h") || !strcmp(a, "--help"))
+			return usage(STDOUT_FILENO, 0);
+		if (!strcasecmp(a, "-v") || !strcmp(a, "--version")) {
+			fdsay(STDOUT_FILENO, "pause.c v%s", PW_VERSION);
+			return 0;
+		}
+		if (!strcmp(a, "-g") || !strcmp(a, "-s") || !strcmp(a, "-w") ||
+		    !strcmp(a, "--no-seccomp")) {
+			opt.group |= a[1] == 'g';
+			opt.quiet_subreaper |= a[1] == 's';
+			opt.log_reaps |= a[1] == 'w';
+			opt.seccomp &= a[1] != '-';
+			continue;
+		}
+		/* options with a value: "-e 3", "-e3", "--grace 2", "--grace=2" */
+		if (!strcmp(a, "-e") || !strcmp(a, "-p") || !strcmp(a, "--grace"))
+			val = argv[++i];
+		else if ((a[1] == 'e' || a[1] == 'p') && a[1] != '-')
+			val = a + 2;
+		else if (!strncmp(a, "--grace=", 8))
+			val = a + 8;
+		else {
+			say("pause: unknown option '%s'", a);
+			return usage(STDERR_FILENO, 2);
+		}
+		if (!val) {
+			say("pause: option '%s' needs a value", a);
+			return usage(STDERR_FILENO, 2);
+		}
+		if (a[1] == 'e') {
+			if ((code = parse_num(val, 255, NULL)) < 0)
+				return bad_arg("-e exit code (0-255)", val);
+			opt.remap[code / 64] |= 1ULL << (code % 64);
+		} else if (a[1] == 'p') {
+			if (!(opt.pdeathsig = parse_signal(val)))
+				return bad_arg("-p signal", val);
+		} else if ((opt.grace_ms = parse_grace(val)) < 0)
+			return bad_arg("--grace (seconds, at most 86400)", val);
+	}
+	*first = i;
+	return -1;
+}
+
+static void identity_setup(int mode)
+{
+	pid_t parent = getppid();
+
+	self = getpid();
+	if (opt.pdeathsig) {
+		if (prctl(PR_SET_PDEATHSIG, opt.pdeathsig, 0, 0, 0) < 0)
+			say("pause: warning: PR_SET_PDEATHSIG: %s", strerror(errno));
+		else if (getppid() != parent)	/* parent died before prctl */
+			kill(self, opt.pdeathsig);
+	}
+	if (self != 1) {
+		if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+			say("pause: warning: not PID 1 and PR_SET_CHILD_SUBREAPER failed: %s; "
+			    "orphans go elsewhere", strerror(errno));
+		else {
+			cur.flags |= PAUSE_STATS_F_SUBREAPER;
+			if (!opt.quiet_subreaper)
+				say("pause: warning: not PID 1 (pid %d): registered as child "
+				    "subreaper to reap orphans (-s: no warning)", self);
+		}
+	}
+	cur.magic = PAUSE_STATS_MAGIC;
+	cur.abi_version = PAUSE_STATS_ABI;
+	cur.size = sizeof(cur);
+	cur.start_time_ns = now_ns();
+	cur.mode = mode;
+	cur.pid = self;
+}
+
+int main(int argc, char **argv)
+{
+	int rc, mode, first = argc;
+
+	rc = parse_args(argc, argv, &first);
+	if (rc >= 0)
+		return rc;
+	mode = first < argc ? PAUSE_MODE_INIT : PAUSE_MODE_PAUSE;
+	if (signals_setup() < 0)
+		return 1;
+	identity_setup(mode);
+	page_setup();
+	publish();
+	/* children inherited across exec may have died before SIGCHLD was
+	 * blocked: that SIGCHLD was discarded, so look once now */
+	reap_all(0, &rc);
+	if (mode == PAUSE_MODE_INIT)
+		return run_init(argv + first);
+	return run_pause();
+}
