@@ -57,15 +57,24 @@ static const struct pw_ns_stats zero_ns_stats;
 static const struct pw_sig_stats zero_sig_stats;
 static const struct pw_iter_ns zero_iter_ns;
 
+/*
+ * Event counters are per CPU: the exit, the SIGCHLD and the free of one
+ * process often run on different CPUs, and shared counters would bounce
+ * their cache line between them on every event.  Entries are allocated on
+ * first use (a namespace's first event), so memory follows the namespaces
+ * that exist, not max_entries x CPUs.  The collector sums the CPUs.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 4096);
 	__type(key, struct pw_ns_key);
 	__type(value, struct pw_ns_stats);
 } ns_stats SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 16384);
 	__type(key, struct pw_sig_key);
 	__type(value, struct pw_sig_stats);
@@ -118,6 +127,7 @@ static __always_inline struct pid_namespace *
 task_pidns(struct task_struct *t, struct pw_ns_key *key, int *nr)
 {
 	struct pid *pid = t->thread_pid;	/* BTF loads: no helper call */
+	struct pid_namespace *ns;
 	struct upid up = {};
 	__u32 level;
 	__u64 off;
@@ -125,6 +135,26 @@ task_pidns(struct task_struct *t, struct pw_ns_key *key, int *nr)
 	if (!pid)
 		return NULL;
 	level = pid->level;
+	key->pad = 0;
+	/*
+	 * Fast path: where numbers[] is a flexible array (Linux 6.6+) the
+	 * verifier lets BTF loads reach numbers[1], which covers the host (level
+	 * 0) and containers (level 1).  The size test is a load-time constant,
+	 * so older kernels never see these loads.
+	 */
+	if (bpf_core_field_size(pid->numbers) == 0 && level <= 1) {
+		ns = level ? pid->numbers[1].ns : pid->numbers[0].ns;
+		if (!ns)
+			return NULL;
+		if (nr)
+			*nr = level ? pid->numbers[1].nr : pid->numbers[0].nr;
+		key->inum = ns->ns.inum;
+		if (bpf_core_field_exists(ns->ns.ns_id))
+			key->id = ns->ns.ns_id;
+		else
+			key->id = ns->child_reaper->group_leader->start_time;
+		return ns;
+	}
 	if (level > MAX_PID_NS_LEVEL)
 		return NULL;
 	off = bpf_core_field_offset(struct pid, numbers) +
@@ -132,7 +162,6 @@ task_pidns(struct task_struct *t, struct pw_ns_key *key, int *nr)
 	if (bpf_probe_read_kernel(&up, sizeof(up), (void *)pid + off) || !up.ns)
 		return NULL;
 	key->inum = BPF_CORE_READ(up.ns, ns.inum);
-	key->pad = 0;
 	/*
 	 * Linux 6.18 gives every namespace a 64-bit id that is never reused;
 	 * older kernels get the start time of the namespace's first init.

@@ -365,16 +365,63 @@ struct iter_row {
 	struct pw_iter_ns it;
 };
 
-/* Copy every entry of a hash map into a growing array of (key, value) rows. */
-static int dump_map(int fd, size_t ksz, size_t vsz, void **rows_out, size_t *n_out)
+/* Per-CPU values: sum the counters into one (dst has room for one value). */
+typedef void (*fold_fn)(void *dst, const void *percpu, int ncpu, size_t stride);
+
+static void fold_u64s(uint64_t *dst, const char *percpu, int ncpu, size_t stride, size_t n)
 {
-	size_t cap = 64, n = 0, rsz = ksz + vsz;
+	memset(dst, 0, n * sizeof(*dst));
+	for (int cpu = 0; cpu < ncpu; cpu++) {
+		const uint64_t *v = (const uint64_t *)(percpu + (size_t)cpu * stride);
+
+		for (size_t i = 0; i < n; i++)
+			dst[i] += v[i];
+	}
+}
+
+static void fold_ns_stats(void *dst, const void *percpu, int ncpu, size_t stride)
+{
+	struct pw_ns_stats *out = dst;
+
+	fold_u64s(dst, percpu, ncpu, stride, offsetof(struct pw_ns_stats, level) / sizeof(uint64_t));
+	out->level = 0;
+	out->init_tgid = 0;
+	/* set once, on the CPU that made the entry */
+	for (int cpu = 0; cpu < ncpu; cpu++) {
+		const struct pw_ns_stats *v = (const void *)((const char *)percpu + (size_t)cpu * stride);
+
+		if (v->init_tgid) {
+			out->level = v->level;
+			out->init_tgid = v->init_tgid;
+		}
+	}
+}
+
+static void fold_sig_stats(void *dst, const void *percpu, int ncpu, size_t stride)
+{
+	fold_u64s(dst, percpu, ncpu, stride, sizeof(struct pw_sig_stats) / sizeof(uint64_t));
+}
+
+_Static_assert(offsetof(struct pw_ns_stats, level) % 8 == 0, "ns_stats: u64 counters first");
+_Static_assert(sizeof(struct pw_sig_stats) % 8 == 0, "sig_stats: u64 counters only");
+
+/*
+ * Copy every entry of a hash map into a growing array of (key, value) rows;
+ * with fold, the map is per CPU and each row gets the CPUs' sum.
+ */
+static int dump_map(int fd, size_t ksz, size_t vsz, fold_fn fold, void **rows_out, size_t *n_out)
+{
+	int ncpu = fold ? libbpf_num_possible_cpus() : 1;
+	size_t cap = 64, n = 0, rsz = ksz + vsz, stride = (vsz + 7) & ~(size_t)7;
 	char *rows = malloc(cap * rsz), *cur = malloc(ksz), *next = malloc(ksz);
+	char *pcpu = fold && ncpu > 0 ? malloc(stride * (size_t)ncpu) : NULL;
 	bool first = true;
 
-	if (!rows || !cur || !next)
+	if (!rows || !cur || !next || (fold && !pcpu))
 		goto fail;
 	while (bpf_map_get_next_key(fd, first ? NULL : cur, next) == 0) {
+		char *row;
+
 		first = false;
 		if (n == cap) {
 			char *grown = realloc(rows, cap * 2 * rsz);
@@ -384,18 +431,24 @@ static int dump_map(int fd, size_t ksz, size_t vsz, void **rows_out, size_t *n_o
 			rows = grown;
 			cap *= 2;
 		}
-		memcpy(rows + n * rsz, next, ksz);
-		/* an entry deleted between next_key and lookup is simply skipped */
-		if (bpf_map_lookup_elem(fd, next, rows + n * rsz + ksz) == 0)
-			n++;
+		row = rows + n * rsz;
+		memcpy(row, next, ksz);
 		memcpy(cur, next, ksz);
+		/* an entry deleted between next_key and lookup is simply skipped */
+		if (bpf_map_lookup_elem(fd, next, fold ? pcpu : row + ksz))
+			continue;
+		if (fold)
+			fold(row + ksz, pcpu, ncpu, stride);
+		n++;
 	}
+	free(pcpu);
 	free(cur);
 	free(next);
 	*rows_out = rows;
 	*n_out = n;
 	return 0;
 fail:
+	free(pcpu);
 	free(rows);
 	free(cur);
 	free(next);
@@ -737,15 +790,15 @@ static int read_kernel(struct pw_collector *c, struct maps_copy *m)
 	int rc;
 
 	rc = dump_map(bpf_map__fd(skel->maps.ns_stats), sizeof(struct pw_ns_key),
-		      sizeof(struct pw_ns_stats), (void **)&m->ns, &m->n_ns);
+		      sizeof(struct pw_ns_stats), fold_ns_stats, (void **)&m->ns, &m->n_ns);
 	if (!rc)
 		rc = dump_map(bpf_map__fd(skel->maps.sig_stats), sizeof(struct pw_sig_key),
-			      sizeof(struct pw_sig_stats), (void **)&m->sig, &m->n_sig);
+			      sizeof(struct pw_sig_stats), fold_sig_stats, (void **)&m->sig, &m->n_sig);
 	if (!rc)
 		rc = walk_tasks(c, &m->recs, &m->n_recs);
 	if (!rc)
 		rc = dump_map(bpf_map__fd(skel->maps.iter_ns), sizeof(struct pw_ns_key),
-			      sizeof(struct pw_iter_ns), (void **)&m->iter, &m->n_iter);
+			      sizeof(struct pw_iter_ns), NULL, (void **)&m->iter, &m->n_iter);
 	if (rc)
 		return rc;
 	qsort(m->ns, m->n_ns, sizeof(*m->ns), key_cmp);
