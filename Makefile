@@ -35,12 +35,13 @@ deps:
 include pause/pause.mk
 include bpf/bpf.mk
 include userspace/userspace.mk
-include tests/tests.mk
 include image/image.mk
 include sandbox/sandbox.mk
 include kernels/kernels.mk
 include bench/bench.mk
 include bench/bpf/bpf.mk
+# last: its rules expand TEST_BINS and SAN_BINS, which every fragment above extends
+include tests/tests.mk
 
 help:
 	@sed -n '2,11p' Makefile | sed 's/^# \{0,1\}//'

@@ -157,9 +157,10 @@ task_pidns(struct task_struct *t, struct pw_ns_key *key, int *nr)
 	}
 	if (level > MAX_PID_NS_LEVEL)
 		return NULL;
-	off = bpf_core_field_offset(struct pid, numbers) +
-	      (__u64)level * bpf_core_type_size(struct upid);
-	if (bpf_probe_read_kernel(&up, sizeof(up), (void *)pid + off) || !up.ns)
+	/* a variable offset needs a plain address, not a BTF pointer (6.1's verifier) */
+	off = (__u64)(unsigned long)BPF_CORE_READ(t, thread_pid) +
+	      bpf_core_field_offset(struct pid, numbers) + (__u64)level * bpf_core_type_size(struct upid);
+	if (bpf_probe_read_kernel(&up, sizeof(up), (void *)off) || !up.ns)
 		return NULL;
 	key->inum = BPF_CORE_READ(up.ns, ns.inum);
 	/*

@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# image/demo.sh — what `make demo` shows: a podman pod whose infra container
+# is our pause, a workload that leaves orphans behind, pause reaping them
+# (no zombies in the pod) and counting them (its counters page, read from
+# the host with pausestat).  Everything it creates is removed at the end.
+#
+#   image/demo.sh            (run by `make demo`, which builds what it needs)
+#
+# The demo is a list of steps (STEPS below), each a function that narrates
+# what it does; add a step by writing a function and naming it in STEPS.
+# Environment: BUILD (default <repo>/build), PAUSESTAT (default
+# $BUILD/pausestat), DEMO_ORPHANS (default 20).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+: "${BUILD:=$ROOT/build}"
+: "${PAUSESTAT:=$BUILD/pausestat}"
+: "${DEMO_ORPHANS:=20}"
+export CONTAINERS_CONF=$ROOT/image/containers.conf BUILD
+
+PAUSE_IMAGE=localhost/pausewatch-pause:latest
+BUSYBOX_IMAGE=localhost/pausewatch-busybox:latest
+POD=pausewatch-demo
+WORK=pausewatch-demo-workload
+INFRA_PID=
+INFRA_ID=
+LOADED=()	# images this demo put into podman (removed again at the end)
+
+if [ -t 1 ]; then B=$'\e[1m' D=$'\e[2m' G=$'\e[32m' R=$'\e[31m' N=$'\e[0m'; else B='' D='' G='' R='' N=''; fi
+step_no=0
+say()  { step_no=$((step_no + 1)); printf '\n%s==> %d. %s%s\n' "$B" "$step_no" "$*" "$N"; }
+note() { printf '    %s\n' "$*"; }
+run()  { printf '    %s$ %s%s\n' "$D" "$*" "$N"; "$@" 2>&1 | sed 's/^/      /'; return "${PIPESTATUS[0]}"; }
+# runsh 'PIPELINE' — like run, for a shell pipeline shown as written
+runsh() { printf '    %s$ %s%s\n' "$D" "$1" "$N"; bash -o pipefail -c "$1" 2>&1 | sed 's/^/      /'; return "${PIPESTATUS[0]}"; }
+die()  { printf '%sdemo: %s%s\n' "$R" "$*" "$N" >&2; exit 1; }
+in_pod() { podman exec "$WORK" "$@"; }
+
+cleanup() {
+	local rc=$? img
+	printf '\n%s==> cleaning up%s\n' "$B" "$N"
+	podman pod rm -f -t 0 "$POD" >/dev/null 2>&1 || true
+	podman rm -f -t 0 "$WORK" >/dev/null 2>&1 || true
+	for img in "${LOADED[@]}"; do podman rmi "$img" >/dev/null 2>&1 || true; done
+	note "removed pod $POD, its containers${LOADED[*]:+ and the images loaded for the demo}"
+	[ "$rc" -eq 0 ] && printf '%sdemo finished%s\n' "$G" "$N" || printf '%sdemo failed (exit %d)%s\n' "$R" "$rc" "$N"
+	exit "$rc"
+}
+
+# ---- steps ------------------------------------------------------------------
+
+step_check() {
+	say "Checking the tools"
+	local t
+	for t in podman runc skopeo jq; do
+		command -v "$t" >/dev/null || die "$t missing: run scripts/deps.sh image"
+	done
+	[ -x "$PAUSESTAT" ] || die "$PAUSESTAT missing: run make $PAUSESTAT"
+	[ "$(id -u)" -eq 0 ] || die "the demo runs podman as root (reads /proc of other users' processes): run it as root"
+	note "podman $(podman version --format '{{.Client.Version}}'), runc $(runc --version | awk 'NR==1{print $3}'), CONTAINERS_CONF=${CONTAINERS_CONF#"$ROOT"/}"
+	# A pod left over from an interrupted demo would block the names.
+	podman pod rm -f -t 0 "$POD" >/dev/null 2>&1 || true
+}
+
+step_load() {
+	say "Loading the OCI images into podman (no registry, no Docker)"
+	local img
+	for img in "$PAUSE_IMAGE" "$BUSYBOX_IMAGE"; do
+		podman image exists "$img" || LOADED+=("$img")
+	done
+	run "$ROOT/image/load-podman.sh" || die "loading the images failed"
+	note "$PAUSE_IMAGE holds one file, /pause ($(stat -c %s "$BUILD/pause") bytes, static), USER 65535:65535"
+}
+
+step_pod() {
+	say "Starting a pod whose infra (sandbox) container is our pause"
+	run podman pod create --name "$POD" --infra-image "$PAUSE_IMAGE" --share pid,ipc,uts,net \
+		|| die "podman pod create failed"
+	run podman pod start "$POD" >/dev/null || die "podman pod start failed"
+	INFRA_ID=$(podman pod inspect "$POD" --format '{{.InfraContainerID}}')
+	INFRA_PID=$(podman inspect "$INFRA_ID" --format '{{.State.Pid}}')
+	note "the containers of this pod share one PID namespace; its PID 1 is pause"
+	note "pause is host PID $INFRA_PID; from /proc/$INFRA_PID/status:"
+	grep -E '^(State|Uid|NoNewPrivs|Seccomp|VmRSS):' "/proc/$INFRA_PID/status" | sed 's/^/      /'
+	note "(uid: podman 4 starts infra containers as root whatever the image says;"
+	note " containerd honours the image's USER 65535:65535 for its sandboxes)"
+}
+
+step_orphans() {
+	local n=$DEMO_ORPHANS third=$((DEMO_ORPHANS / 4))
+	say "Running a workload that leaves $n orphans behind"
+	note "a subshell forks $n children and exits at once; the children now have no"
+	note "parent, so the kernel hands them to the namespace's PID 1: pause."
+	note "$((n - 2 * third)) will exit 0, $third exit 1, $third are killed with SIGKILL, after 2 s."
+	run podman run -d --pod "$POD" --name "$WORK" "$BUSYBOX_IMAGE" sh -c "
+		( i=0; while [ \$i -lt $((n - 2 * third)) ]; do sh -c 'sleep 2; exit 0' & i=\$((i+1)); done
+		  i=0; while [ \$i -lt $third ]; do sh -c 'sleep 2; exit 1' & i=\$((i+1)); done
+		  i=0; while [ \$i -lt $third ]; do sh -c 'sleep 2; kill -9 \$\$' & i=\$((i+1)); done )
+		exec sleep 3600" >/dev/null || die "podman run failed"
+	sleep 0.5
+	local ps
+	ps=$(in_pod ps -o pid,ppid,stat,comm)
+	note "ps inside the pod, right after (first lines):"
+	head -8 <<<"$ps" | sed 's/^/      /'
+	note "  ... $(($(wc -l <<<"$ps") - 1)) processes in all; $(awk '$2 == 1' <<<"$ps" | wc -l) have PPID 1: adopted by pause"
+}
+
+step_reaped() {
+	say "Waiting for the orphans to exit: does anything stay a zombie?"
+	local zombies
+	for _ in $(seq 50); do
+		[ "$(in_pod ps -o ppid | awk '$1 == 1' | wc -l)" -eq 0 ] && break
+		sleep 0.2
+	done
+	run podman exec "$WORK" ps -o pid,ppid,stat,comm
+	zombies=$(in_pod ps -o stat | grep -c '^Z' || true)
+	if [ "$zombies" -eq 0 ]; then
+		note "${G}no process in state Z: pause reaped every orphan${N}"
+	else
+		note "${R}$zombies zombie(s) left${N}"
+	fi
+}
+
+step_counters() {
+	say "What pause counted (its counters page, read from the host)"
+	note "pause keeps its counters in a sealed memfd; pausestat reads it via /proc/$INFRA_PID/fd:"
+	run "${PAUSESTAT#"$ROOT"/}" "$INFRA_PID" || die "pausestat failed"
+	note "the same as JSON, for scripts and monitoring:"
+	runsh "${PAUSESTAT#"$ROOT"/} $INFRA_PID --json | jq -c ." || die "pausestat --json failed"
+}
+
+step_stop() {
+	say "Stopping the pod: pause should exit 0 on SIGTERM, at once"
+	local t0 t1
+	t0=$(date +%s%N)
+	run podman pod stop -t 10 "$POD" >/dev/null || die "podman pod stop failed"
+	t1=$(date +%s%N)
+	note "infra container exit code: $(podman inspect "$INFRA_ID" --format '{{.State.ExitCode}}'), pod stopped in $(( (t1 - t0) / 1000000 )) ms"
+}
+
+# The demo, in order.  Insert a step by name (e.g. a live view after step_pod).
+STEPS=(step_check step_load step_pod step_orphans step_reaped step_counters step_stop)
+
+trap cleanup EXIT
+printf '%spausewatch demo%s — our pause as the sandbox of a podman pod (runtime runc)\n' "$B" "$N"
+for s in "${STEPS[@]}"; do "$s"; done
