@@ -2,7 +2,9 @@
 # image/demo.sh — what `make demo` shows: a podman pod whose infra container
 # is our pause, a workload that leaves orphans behind, pause reaping them
 # (no zombies in the pod) and counting them (its counters page, read from
-# the host with pausestat).  Everything it creates is removed at the end.
+# the host with pausestat); next to it a container whose PID 1 is not an
+# init, and what pausetop sees in both: zombies piling up, and the SIGTERM
+# its PID 1 never handles.  Everything it creates is removed at the end.
 #
 #   image/demo.sh            (run by `make demo`, which builds what it needs)
 #
@@ -16,6 +18,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 : "${BUILD:=$ROOT/build}"
 : "${PAUSESTAT:=$BUILD/pausestat}"
+: "${PAUSETOP:=$BUILD/pausetop}"
 : "${DEMO_ORPHANS:=20}"
 export CONTAINERS_CONF=$ROOT/image/containers.conf BUILD
 
@@ -23,6 +26,10 @@ PAUSE_IMAGE=localhost/pausewatch-pause:latest
 BUSYBOX_IMAGE=localhost/pausewatch-busybox:latest
 POD=pausewatch-demo
 WORK=pausewatch-demo-workload
+NOINIT=pausewatch-demo-noinit	# a container whose PID 1 (sleep) never reaps
+NOINIT_NS=
+TOP_LOG=
+TOP_PID=
 INFRA_PID=
 INFRA_ID=
 LOADED=()	# images this demo put into podman (removed again at the end)
@@ -42,6 +49,9 @@ cleanup() {
 	printf '\n%s==> cleaning up%s\n' "$B" "$N"
 	podman pod rm -f -t 0 "$POD" >/dev/null 2>&1 || true
 	podman rm -f -t 0 "$WORK" >/dev/null 2>&1 || true
+	podman rm -f -t 0 "$NOINIT" >/dev/null 2>&1 || true
+	if [ -n "$TOP_PID" ]; then kill "$TOP_PID" 2>/dev/null; wait "$TOP_PID" 2>/dev/null || true; fi
+	[ -n "$TOP_LOG" ] && rm -f "$TOP_LOG"
 	for img in "${LOADED[@]}"; do podman rmi "$img" >/dev/null 2>&1 || true; done
 	note "removed pod $POD, its containers${LOADED[*]:+ and the images loaded for the demo}"
 	[ "$rc" -eq 0 ] && printf '%sdemo finished%s\n' "$G" "$N" || printf '%sdemo failed (exit %d)%s\n' "$R" "$rc" "$N"
@@ -57,10 +67,12 @@ step_check() {
 		command -v "$t" >/dev/null || die "$t missing: run scripts/deps.sh image"
 	done
 	[ -x "$PAUSESTAT" ] || die "$PAUSESTAT missing: run make $PAUSESTAT"
+	[ -x "$PAUSETOP" ] || die "$PAUSETOP missing: run make $PAUSETOP"
 	[ "$(id -u)" -eq 0 ] || die "the demo runs podman as root (reads /proc of other users' processes): run it as root"
 	note "podman $(podman version --format '{{.Client.Version}}'), runc $(runc --version | awk 'NR==1{print $3}'), CONTAINERS_CONF=${CONTAINERS_CONF#"$ROOT"/}"
 	# A pod left over from an interrupted demo would block the names.
 	podman pod rm -f -t 0 "$POD" >/dev/null 2>&1 || true
+	podman rm -f -t 0 "$NOINIT" >/dev/null 2>&1 || true
 }
 
 step_load() {
@@ -139,8 +151,55 @@ step_stop() {
 	note "infra container exit code: $(podman inspect "$INFRA_ID" --format '{{.State.ExitCode}}'), pod stopped in $(( (t1 - t0) / 1000000 )) ms"
 }
 
+step_watch() {
+	say "Starting pausetop: BPF on the kernel's exit and signal tracepoints"
+	TOP_LOG=$(mktemp)
+	"$PAUSETOP" --json -n 0 -d 0.5 >"$TOP_LOG" 2>&1 &
+	TOP_PID=$!
+	for _ in $(seq 100); do [ -s "$TOP_LOG" ] && break; sleep 0.1; done
+	kill -0 "$TOP_PID" 2>/dev/null || die "pausetop did not start: $(cat "$TOP_LOG")"
+	note "pausetop --json -n 0 -d 0.5 runs in the background; its counters count from now,"
+	note "and it sees every PID namespace on this machine, pods or not"
+}
+
+step_noinit() {
+	say "For contrast: a container whose PID 1 is not an init"
+	note "PID 1 is 'sleep 3600': a subshell leaves 5 orphans, they go to sleep, which never reaps"
+	run podman run -d --name "$NOINIT" "$BUSYBOX_IMAGE" sh -c \
+		'( for i in 1 2 3 4 5; do sleep 1 & done ); exec sleep 3600' >/dev/null || die "podman run failed"
+	sleep 2
+	NOINIT_NS=$(stat -L -c %i "/proc/$(podman inspect "$NOINIT" --format '{{.State.Pid}}')/ns/pid")
+	note "ps inside it:"
+	podman exec "$NOINIT" ps -o pid,ppid,stat,comm | sed 's/^/      /'
+	note "and podman stop: SIGTERM to that PID 1 is dropped by the kernel (no handler), so"
+	note "podman waits its whole timeout (2 s here) and then kills it:"
+	local t0 t1
+	t0=$(date +%s%N)
+	run podman stop -t 2 "$NOINIT" >/dev/null || die "podman stop failed"
+	t1=$(date +%s%N)
+	note "stopped in $(( (t1 - t0) / 1000000 )) ms"
+}
+
+# What pausetop saw: the pod from its last snapshot; the container without an
+# init from the last snapshot that still had it (its final report once gone).
+step_top() {
+	say "What pausetop saw"
+	sleep 1.2
+	local fmt pod other
+	fmt='"      pidns \(.pidns)  PID 1 \(.init_comm)\(if .alive then "" else " [gone: final values]" end)\n        zombies now \(.zombies), exits \(.exits_total), reaped \(.reaped_total), orphans adopted by init \(.orphans_by_reaper.init), SIGTERM ignored by init \(.signals_ignored_by_init.SIGTERM // 0), pause page: \(if .pause then "reaped \(.pause.reaped_total)" else "none" end)"'
+	pod=$(grep '^{' "$TOP_LOG" | tail -1 | jq -r --argjson p "$INFRA_PID" ".namespaces[] | select(.init_pid == \$p) | $fmt")
+	other=$(grep '^{' "$TOP_LOG" | jq -c --argjson n "$NOINIT_NS" '.namespaces[] | select(.pidns == $n)' | tail -1 | jq -r "$fmt")
+	note "the pod, PID 1 = our pause:"
+	printf '%s\n' "$pod"
+	note "the container whose PID 1 is sleep:"
+	printf '%s\n' "$other"
+	grep '^{' "$TOP_LOG" | jq -r --argjson n "$NOINIT_NS" '[.zombies[] | select(.pidns == $n)] | select(length > 0) |
+		"      its zombie table: \(length) rows, e.g. pid \(.[0].pid_in_ns) (\(.[0].comm)), parent \(.[0].parent_comm), waiting \(.[0].age_seconds * 10 | floor / 10) s"' | tail -1
+	note "(schema: docs/json-schema.md; a table: build/pausetop -b)"
+}
+
 # The demo, in order.  Insert a step by name (e.g. a live view after step_pod).
-STEPS=(step_check step_load step_pod step_orphans step_reaped step_counters step_stop)
+STEPS=(step_check step_load step_watch step_pod step_orphans step_reaped step_counters step_noinit step_top step_stop)
 
 trap cleanup EXIT
 printf '%spausewatch demo%s — our pause as the sandbox of a podman pod (runtime runc)\n' "$B" "$N"

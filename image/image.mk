@@ -64,5 +64,5 @@ image-load: image
 # The demo installs what it needs, so it works on a fresh machine.
 demo:
 	@$(DEPS) build image
-	@$(MAKE) --no-print-directory $(BUILD)/pause $(BUILD)/pausestat image
-	@BUILD=$(BUILD) PAUSESTAT=$(BUILD)/pausestat image/demo.sh
+	@$(MAKE) --no-print-directory $(BUILD)/pause $(BUILD)/pausestat $(BUILD)/pausetop image
+	@BUILD=$(BUILD) PAUSESTAT=$(BUILD)/pausestat PAUSETOP=$(BUILD)/pausetop image/demo.sh
