@@ -1,11 +1,14 @@
 # pausewatch — the one entry point.
 #
-#   make            build build/pause and build/pausetop
-#   make test       install what tests need, build, run every test (+ sanitizer pass)
-#   make demo       install what it needs, build the image, run a pod with our pause
-#   make bench      side-by-side benchmarks (numbers go to docs/BENCHMARKS.md)
-#   make image      OCI sandbox image (build/image/)
-#   make test-kernels   BPF tests inside Debian's 6.1 and 6.12 kernels under qemu
+#   make                build/pause, build/pausestat, build/pausetop
+#   make test           install what tests need, build, run every test (+ sanitizer pass);
+#                       make test T=tests/pause runs one part
+#   make demo           install what it needs, build the image, run a pod with our pause
+#   make bench          side-by-side benchmarks (bench-pause, bench-bpf -> docs/BENCHMARKS.md)
+#   make image          OCI sandbox image (build/image/); make image-load puts it in podman
+#   make test-kernels   BPF tests inside Debian's 6.1 and 6.12 kernels under qemu, and the host
+#   make vmlinux        regenerate vmlinux/$(ARCH)/vmlinux.h from the running kernel
+#   make clean          remove build/
 #
 # Each part of the tree owns a fragment (pause/pause.mk, bpf/bpf.mk, ...);
 # this file holds only what they share.
@@ -44,7 +47,7 @@ include bench/bpf/bpf.mk
 include tests/tests.mk
 
 help:
-	@sed -n '2,11p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,15p' Makefile | sed 's/^# \{0,1\}//'
 
 clean:
 	rm -rf $(BUILD)
