@@ -119,61 +119,80 @@ static __always_inline void drop(__u32 what)
 }
 
 /*
+ * Key of a namespace from its address, with probe reads.  Linux 6.18 gives
+ * every namespace a 64-bit id that is never reused; older kernels get the
+ * start time of the namespace's first init.
+ */
+static __always_inline void ns_key_probe(struct pid_namespace *ns, struct pw_ns_key *key)
+{
+	key->inum = BPF_CORE_READ(ns, ns.inum);
+	key->pad = 0;
+	if (bpf_core_field_exists(ns->ns.ns_id))
+		key->id = BPF_CORE_READ(ns, ns.ns_id);
+	else
+		key->id = BPF_CORE_READ(ns, child_reaper, group_leader, start_time);
+}
+
+/*
  * The task's active PID namespace: pid->numbers[pid->level].ns, never
  * nsproxy (NULL once the task is past exit_task_namespaces()).  numbers[] is
  * a flexible array indexed at run time, so its offset is relocated by hand.
+ * This version takes any task address (raw_tp arguments are plain numbers).
  */
 static __always_inline struct pid_namespace *
-task_pidns(struct task_struct *t, struct pw_ns_key *key, int *nr)
+task_pidns_probe(struct task_struct *t, struct pw_ns_key *key, int *nr)
 {
-	struct pid *pid = t->thread_pid;	/* BTF loads: no helper call */
-	struct pid_namespace *ns;
+	struct pid *pid = BPF_CORE_READ(t, thread_pid);
 	struct upid up = {};
 	__u32 level;
 	__u64 off;
 
 	if (!pid)
 		return NULL;
-	level = pid->level;
-	key->pad = 0;
-	/*
-	 * Fast path: where numbers[] is a flexible array (Linux 6.6+) the
-	 * verifier lets BTF loads reach numbers[1], which covers the host (level
-	 * 0) and containers (level 1).  The size test is a load-time constant,
-	 * so older kernels never see these loads.
-	 */
-	if (bpf_core_field_size(pid->numbers) == 0 && level <= 1) {
-		ns = level ? pid->numbers[1].ns : pid->numbers[0].ns;
-		if (!ns)
-			return NULL;
-		if (nr)
-			*nr = level ? pid->numbers[1].nr : pid->numbers[0].nr;
-		key->inum = ns->ns.inum;
-		if (bpf_core_field_exists(ns->ns.ns_id))
-			key->id = ns->ns.ns_id;
-		else
-			key->id = ns->child_reaper->group_leader->start_time;
-		return ns;
-	}
+	level = BPF_CORE_READ(pid, level);
 	if (level > MAX_PID_NS_LEVEL)
 		return NULL;
-	/* a variable offset needs a plain address, not a BTF pointer (6.1's verifier) */
-	off = (__u64)(unsigned long)BPF_CORE_READ(t, thread_pid) +
-	      bpf_core_field_offset(struct pid, numbers) + (__u64)level * bpf_core_type_size(struct upid);
-	if (bpf_probe_read_kernel(&up, sizeof(up), (void *)off) || !up.ns)
+	off = bpf_core_field_offset(struct pid, numbers) +
+	      (__u64)level * bpf_core_type_size(struct upid);
+	if (bpf_probe_read_kernel(&up, sizeof(up), (void *)pid + off) || !up.ns)
 		return NULL;
-	key->inum = BPF_CORE_READ(up.ns, ns.inum);
-	/*
-	 * Linux 6.18 gives every namespace a 64-bit id that is never reused;
-	 * older kernels get the start time of the namespace's first init.
-	 */
-	if (bpf_core_field_exists(up.ns->ns.ns_id))
-		key->id = BPF_CORE_READ(up.ns, ns.ns_id);
-	else
-		key->id = BPF_CORE_READ(up.ns, child_reaper, group_leader, start_time);
+	ns_key_probe(up.ns, key);
 	if (nr)
 		*nr = up.nr;
 	return up.ns;
+}
+
+/*
+ * The same for a task the verifier knows (tp_btf arguments, current, the
+ * iterator's task): where numbers[] is a flexible array (Linux 6.6+), BTF
+ * loads reach numbers[1], which covers the host (level 0) and containers
+ * (level 1) without a helper call.  The size test is a load-time constant,
+ * so older kernels never see these loads.
+ */
+static __always_inline struct pid_namespace *
+task_pidns(struct task_struct *t, struct pw_ns_key *key, int *nr)
+{
+	struct pid *pid = t->thread_pid;
+	struct pid_namespace *ns;
+	__u32 level;
+
+	if (!pid)
+		return NULL;
+	level = pid->level;
+	if (bpf_core_field_size(pid->numbers) != 0 || level > 1)
+		return task_pidns_probe(t, key, nr);
+	ns = level ? pid->numbers[1].ns : pid->numbers[0].ns;
+	if (!ns)
+		return NULL;
+	if (nr)
+		*nr = level ? pid->numbers[1].nr : pid->numbers[0].nr;
+	key->inum = ns->ns.inum;
+	key->pad = 0;
+	if (bpf_core_field_exists(ns->ns.ns_id))
+		key->id = ns->ns.ns_id;
+	else
+		key->id = ns->child_reaper->group_leader->start_time;
+	return ns;
 }
 
 /* The slot of an exited process, by its host pid. */
@@ -435,18 +454,41 @@ static __always_inline int on_exit(struct task_struct *task, int group_dead, int
 	return 0;
 }
 
-/* Linux >= 6.16: sched_process_exit(task, group_dead). */
+/*
+ * Linux >= 6.16: sched_process_exit(task, group_dead).  Each program comes
+ * as tp_btf (preferred) and raw_tp (the collector's fallback); the exiting
+ * task is current, so the raw_tp ones take the BTF pointer from there.
+ */
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(pw_exit_v616, struct task_struct *task, bool group_dead)
 {
 	return on_exit(task, group_dead, 1);
 }
 
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(pw_exit_v616_raw, struct task_struct *task, bool group_dead)
+{
+	return on_exit(bpf_get_current_task_btf(), group_dead, 1);
+}
+
 /* Older kernels: one argument; group_dead is signal->live reaching zero. */
+static __always_inline int on_exit_legacy(struct task_struct *task)
+{
+	struct signal_struct *signal = task->signal;
+
+	return on_exit(task, signal && signal->live.counter == 0, 0);
+}
+
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(pw_exit_legacy, struct task_struct *task)
 {
-	return on_exit(task, BPF_CORE_READ(task, signal, live.counter) == 0, 0);
+	return on_exit_legacy(task);
+}
+
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(pw_exit_legacy_raw, struct task_struct *task)
+{
+	return on_exit_legacy(bpf_get_current_task_btf());
 }
 
 /* ---- reaps ---------------------------------------------------------- */
@@ -463,11 +505,9 @@ static __always_inline __u32 log2_slot(__u64 us)
 	return slot;
 }
 
-SEC("tp_btf/sched_process_free")
-int BPF_PROG(pw_free, struct task_struct *task)
+static __always_inline int on_free(__u64 me, __u32 pid)
 {
-	__u64 me = (__u64)(unsigned long)task;
-	struct pw_exited *e = exited_slot(task->pid);
+	struct pw_exited *e = exited_slot(pid);
 	struct pw_ns_stats *st;
 	__u64 dwell;
 	__u32 slot;
@@ -489,6 +529,18 @@ int BPF_PROG(pw_free, struct task_struct *task)
 	return 0;
 }
 
+SEC("tp_btf/sched_process_free")
+int BPF_PROG(pw_free, struct task_struct *task)
+{
+	return on_free((__u64)(unsigned long)task, task->pid);
+}
+
+SEC("raw_tp/sched_process_free")
+int BPF_PROG(pw_free_raw, struct task_struct *task)
+{
+	return on_free((__u64)(unsigned long)task, BPF_CORE_READ(task, pid));
+}
+
 /* ---- signals -------------------------------------------------------- */
 
 static __always_inline int sig_kernel_ignore(int sig)
@@ -501,58 +553,80 @@ static __always_inline int sig_kernel_ignore(int sig)
  * prepare_signal() dropped it because the target is an init (unkillable)
  * with no handler: the "PID 1 never handles SIGTERM" case.  Signals whose
  * default is to be ignored, explicit SIG_IGN and exiting groups are dropped
- * for everybody and do not count.
+ * for everybody and do not count.  Probe reads: the target is an argument.
  */
 static __always_inline int ignored_by_init(struct task_struct *task, int sig)
 {
-	struct signal_struct *signal = task->signal;
-	struct sighand_struct *sh = task->sighand;
+	struct sighand_struct *sh;
 	unsigned long handler;
 	unsigned int flags;
 
-	if (sig_kernel_ignore(sig) || !signal || !sh)
+	if (sig_kernel_ignore(sig))
 		return 0;
-	flags = signal->flags;
+	flags = BPF_CORE_READ(task, signal, flags);
 	if (!(flags & SIGNAL_UNKILLABLE) || (flags & SIGNAL_GROUP_EXIT))
 		return 0;
-	if (bpf_probe_read_kernel(&handler, sizeof(handler), &sh->action[(sig - 1) & 63].sa.sa_handler))
+	sh = BPF_CORE_READ(task, sighand);
+	if (!sh || bpf_probe_read_kernel(&handler, sizeof(handler),
+					 &sh->action[(sig - 1) & 63].sa.sa_handler))
 		return 0;
 	return handler == SIG_DFL;
+}
+
+static __always_inline void count_generated(int sig, __u32 res, struct pw_sig_key *key,
+					    struct task_struct *task)
+{
+	struct pw_sig_stats *ss;
+
+	key->sig = sig;
+	ss = sig_stats_get(key);
+	if (!ss)
+		return;
+	__sync_fetch_and_add(&ss->generated[res], 1);
+	if (res == PW_SIG_IGNORED && ignored_by_init(task, sig))
+		__sync_fetch_and_add(&ss->ignored_by_init, 1);
 }
 
 SEC("tp_btf/signal_generate")
 int BPF_PROG(pw_signal_generate, int sig, struct kernel_siginfo *info,
 	     struct task_struct *task, int group, int result)
 {
-	struct pw_sig_stats *ss;
-	struct pid_namespace *ns;
 	struct pw_sig_key key = {};
 	__u32 res = (__u32)result & 7;	/* the mask keeps the index bounded for the verifier */
 
 	if (sig <= 0 || sig >= PW_NSIG || res >= PW_SIG_RESULT_MAX)
 		return 0;
-	ns = task_pidns(task, &key.ns, NULL);
-	if (!ns) {
+	if (!task_pidns(task, &key.ns, NULL)) {
 		drop(PW_DROP_NS_UNRESOLVED);
 		return 0;
 	}
-	key.sig = sig;
-	ss = sig_stats_get(&key);
-	if (!ss)
-		return 0;
-	__sync_fetch_and_add(&ss->generated[res], 1);
-	if (res == PW_SIG_IGNORED && ignored_by_init(task, sig))
-		__sync_fetch_and_add(&ss->ignored_by_init, 1);
+	count_generated(sig, res, &key, task);
 	return 0;
 }
 
-SEC("tp_btf/signal_deliver")
-int BPF_PROG(pw_signal_deliver, int sig, struct kernel_siginfo *info, struct k_sigaction *ka)
+SEC("raw_tp/signal_generate")
+int BPF_PROG(pw_signal_generate_raw, int sig, struct kernel_siginfo *info,
+	     struct task_struct *task, int group, int result)
+{
+	struct pw_sig_key key = {};
+	__u32 res = (__u32)result & 7;
+
+	if (sig <= 0 || sig >= PW_NSIG || res >= PW_SIG_RESULT_MAX)
+		return 0;
+	if (!task_pidns_probe(task, &key.ns, NULL)) {
+		drop(PW_DROP_NS_UNRESOLVED);
+		return 0;
+	}
+	count_generated(sig, res, &key, task);
+	return 0;
+}
+
+/* The receiver is current; its disposition comes with the tracepoint. */
+static __always_inline int count_delivered(int sig, unsigned long handler)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct pw_sig_stats *ss;
 	struct pw_sig_key key = {};
-	unsigned long handler;
 	int action;
 
 	if (sig <= 0 || sig >= PW_NSIG)
@@ -565,10 +639,21 @@ int BPF_PROG(pw_signal_deliver, int sig, struct kernel_siginfo *info, struct k_s
 	ss = sig_stats_get(&key);
 	if (!ss)
 		return 0;
-	handler = (unsigned long)ka->sa.sa_handler;
 	action = handler == SIG_DFL ? PW_ACT_DEFAULT : handler == SIG_IGN ? PW_ACT_IGNORE : PW_ACT_HANDLER;
 	__sync_fetch_and_add(&ss->delivered[action], 1);
 	return 0;
+}
+
+SEC("tp_btf/signal_deliver")
+int BPF_PROG(pw_signal_deliver, int sig, struct kernel_siginfo *info, struct k_sigaction *ka)
+{
+	return count_delivered(sig, (unsigned long)ka->sa.sa_handler);
+}
+
+SEC("raw_tp/signal_deliver")
+int BPF_PROG(pw_signal_deliver_raw, int sig, struct kernel_siginfo *info, struct k_sigaction *ka)
+{
+	return count_delivered(sig, (unsigned long)BPF_CORE_READ(ka, sa.sa_handler));
 }
 
 /* ---- snapshot walk -------------------------------------------------- */

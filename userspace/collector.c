@@ -52,6 +52,7 @@ struct pw_collector {
 	struct pausewatch_bpf *skel;
 	struct pw_opts opts;
 	const char *variant;
+	const char *attach;	/* "tp_btf" or "raw_tp" */
 	uint64_t start_boot_ns;
 	uint64_t start_mono_ns;
 	struct ns_cache *cache;	/* sorted by key */
@@ -221,9 +222,30 @@ static int choose_variant(struct pw_collector *c, char *err, size_t errlen)
 		v = args >= 2 ? PW_VARIANT_V616 : PW_VARIANT_LEGACY;
 	}
 	c->variant = v == PW_VARIANT_V616 ? "v616" : "legacy";
-	bpf_program__set_autoload(c->skel->progs.pw_exit_v616, v == PW_VARIANT_V616);
-	bpf_program__set_autoload(c->skel->progs.pw_exit_legacy, v == PW_VARIANT_LEGACY);
 	return PW_EXIT_OK;
+}
+
+/* Every event program exists as tp_btf and raw_tp: enable one set. */
+static void select_programs(struct pausewatch_bpf *skel, bool v616, bool raw)
+{
+	const struct {
+		struct bpf_program *prog;
+		bool on;
+	} progs[] = {
+		{ skel->progs.pw_exit_v616, v616 && !raw },
+		{ skel->progs.pw_exit_v616_raw, v616 && raw },
+		{ skel->progs.pw_exit_legacy, !v616 && !raw },
+		{ skel->progs.pw_exit_legacy_raw, !v616 && raw },
+		{ skel->progs.pw_free, !raw },
+		{ skel->progs.pw_free_raw, raw },
+		{ skel->progs.pw_signal_generate, !raw },
+		{ skel->progs.pw_signal_generate_raw, raw },
+		{ skel->progs.pw_signal_deliver, !raw },
+		{ skel->progs.pw_signal_deliver_raw, raw },
+	};
+
+	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
+		bpf_program__set_autoload(progs[i].prog, progs[i].on);
 }
 
 /*
@@ -254,7 +276,7 @@ static unsigned int exited_slots(void)
 	return n;
 }
 
-static int load_and_attach(struct pw_collector *c, char *err, size_t errlen)
+static int load_and_attach(struct pw_collector *c, bool raw, char *err, size_t errlen)
 {
 	struct pausewatch_bpf *skel;
 	int rc;
@@ -268,6 +290,8 @@ static int load_and_attach(struct pw_collector *c, char *err, size_t errlen)
 	rc = choose_variant(c, err, errlen);
 	if (rc)
 		return rc;
+	select_programs(skel, !strcmp(c->variant, "v616"), raw);
+	c->attach = raw ? "raw_tp" : "tp_btf";
 	skel->rodata->max_zombies = c->opts.max_zombies;
 	skel->rodata->exited_mask = c->opts.exited_slots - 1;
 	if (bpf_map__set_max_entries(skel->maps.ns_stats, c->opts.max_namespaces) ||
@@ -328,7 +352,21 @@ int pw_open(const struct pw_opts *opts, struct pw_collector **out, char *err, si
 	libbpf_verbose = opts->verbose;
 	libbpf_set_print(libbpf_print);
 
-	rc = load_and_attach(c, err, errlen);
+	rc = load_and_attach(c, c->opts.attach == PW_ATTACH_RAW_TP, err, errlen);
+	/*
+	 * tp_btf is preferred (typed arguments, cheaper loads); when the kernel
+	 * refuses it, raw_tp programs reading the same tracepoints are tried.
+	 */
+	if (rc == PW_EXIT_REFUSED && c->opts.attach == PW_ATTACH_AUTO) {
+		char first[512];
+
+		snprintf(first, sizeof(first), "%s", err);
+		pausewatch_bpf__destroy(c->skel);
+		c->skel = NULL;
+		rc = load_and_attach(c, true, err, errlen);
+		if (rc)
+			seterr(err, errlen, "%s; the raw_tp fallback failed too", first);
+	}
 	if (rc) {
 		pw_close(c);
 		return rc;
@@ -947,6 +985,7 @@ int pw_snapshot_take(struct pw_collector *c, struct pw_snapshot **out, char *err
 	s->self.drops[PW_DROP_ZOMBIES_UNLISTED] = s->self.zombies_unlisted;
 	program_stats(c, &s->self);
 	s->self.exit_variant = c->variant;
+	s->self.attach = c->attach;
 	s->self.uptime_seconds = (double)(now_ns(CLOCK_MONOTONIC) - c->start_mono_ns) / 1e9;
 	s->self.snapshot_seconds = (double)(now_ns(CLOCK_MONOTONIC) - t0) / 1e9;
 	maps_copy_free(&m);

@@ -49,12 +49,19 @@ enum { PWC_SIG_DELIVERED, PWC_SIG_IGNORED, PWC_SIG_ALREADY_PENDING, PWC_SIG_OVER
 enum { PWC_ACT_HANDLER, PWC_ACT_DEFAULT, PWC_ACT_IGNORE, PWC_ACT_MAX };
 #define PWC_DROP_MAX	7
 
+enum pw_attach {
+	PW_ATTACH_AUTO = 0,	/* tp_btf, and raw_tp if the kernel refuses it */
+	PW_ATTACH_TP_BTF,
+	PW_ATTACH_RAW_TP,
+};
+
 struct pw_opts {
 	unsigned int max_zombies;	/* zombie table rows per snapshot (default 1024) */
 	unsigned int max_namespaces;	/* namespaces tracked (default 4096) */
 	unsigned int max_signal_keys;	/* (namespace, signal) pairs (default 16384) */
 	unsigned int exited_slots;	/* exited-process table, a power of two (default: from pid_max) */
 	enum pw_exit_variant exit_variant;
+	enum pw_attach attach;
 	bool verbose;			/* libbpf's own messages to stderr */
 	bool no_attribution;		/* skip /proc, cgroup and hostname lookups */
 };
@@ -129,6 +136,7 @@ struct pw_self {
 	uint64_t prog_run_ns;		/* summed over programs, when enabled */
 	uint64_t prog_run_cnt;
 	const char *exit_variant;	/* "v616" or "legacy" */
+	const char *attach;		/* "tp_btf" or "raw_tp" */
 	double snapshot_seconds;	/* wall time taken by this snapshot */
 	double uptime_seconds;		/* since pw_open */
 };

@@ -258,6 +258,8 @@ static void collector_self(struct pw_json *j, const struct pw_self *self)
 	pw_json_obj_begin(j);
 	pw_json_key(j, "exit_variant");
 	pw_json_str(j, self->exit_variant ? self->exit_variant : "");
+	pw_json_key(j, "attach");
+	pw_json_str(j, self->attach ? self->attach : "");
 	pw_json_key(j, "bpf_stats_enabled");
 	pw_json_boolean(j, self->bpf_stats_enabled);
 	pw_json_key(j, "bpf_run_time_ns");

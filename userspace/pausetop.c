@@ -54,6 +54,7 @@ static void usage(FILE *f)
 		"      --max-namespaces N PID namespaces tracked (default 4096; losses are counted)\n"
 		"      --exit-variant V   auto (default), v616 or legacy: which sched_process_exit\n"
 		"                         signature to attach to (v616 needs Linux >= 6.16)\n"
+		"      --attach A         auto (default: tp_btf, raw_tp if refused), tp_btf or raw_tp\n"
 		"      --no-attribution   do not look up hostnames, cgroups and command lines\n"
 		"  -v, --verbose          show libbpf's messages (verifier log on failure)\n"
 		"  -V, --version          print the version and exit\n"
@@ -81,7 +82,7 @@ static int parse_ulong(const char *s, unsigned long max, unsigned long *out)
 
 static int parse_args(int argc, char **argv, struct cli *cli)
 {
-	enum { OPT_PRETTY = 256, OPT_MAXZ, OPT_MAXNS, OPT_VARIANT, OPT_NOATTR };
+	enum { OPT_PRETTY = 256, OPT_MAXZ, OPT_MAXNS, OPT_VARIANT, OPT_ATTACH, OPT_NOATTR };
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, OPT_PRETTY },
@@ -91,6 +92,7 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 		{ "max-zombies", required_argument, NULL, OPT_MAXZ },
 		{ "max-namespaces", required_argument, NULL, OPT_MAXNS },
 		{ "exit-variant", required_argument, NULL, OPT_VARIANT },
+		{ "attach", required_argument, NULL, OPT_ATTACH },
 		{ "no-attribution", no_argument, NULL, OPT_NOATTR },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
@@ -151,6 +153,18 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 				cli->opts.exit_variant = PW_VARIANT_LEGACY;
 			else {
 				fprintf(stderr, "pausetop: --exit-variant is auto, v616 or legacy, not '%s'\n", optarg);
+				return PW_EXIT_USAGE;
+			}
+			break;
+		case OPT_ATTACH:
+			if (!strcmp(optarg, "auto"))
+				cli->opts.attach = PW_ATTACH_AUTO;
+			else if (!strcmp(optarg, "tp_btf"))
+				cli->opts.attach = PW_ATTACH_TP_BTF;
+			else if (!strcmp(optarg, "raw_tp"))
+				cli->opts.attach = PW_ATTACH_RAW_TP;
+			else {
+				fprintf(stderr, "pausetop: --attach is auto, tp_btf or raw_tp, not '%s'\n", optarg);
 				return PW_EXIT_USAGE;
 			}
 			break;

@@ -24,8 +24,8 @@ int pw_face_text(FILE *f, const struct pw_snapshot *s)
 
 	for (size_t i = 0; i < s->n_ns; i++)
 		zombies += s->ns[i].alive ? s->ns[i].zombies : 0;
-	fprintf(f, "pausetop: %zu pid namespaces, %llu zombies, exit tracepoint %s\n", s->n_ns,
-		(unsigned long long)zombies, s->self.exit_variant);
+	fprintf(f, "pausetop: %zu pid namespaces, %llu zombies, exit tracepoint %s (%s)\n", s->n_ns,
+		(unsigned long long)zombies, s->self.exit_variant, s->self.attach);
 	fprintf(f, "%-10s %3s %8s %-15s %-20s %7s %7s %8s %8s %8s %8s %6s\n", "PIDNS", "LVL",
 		"INIT", "COMM", "HOSTNAME", "ZOMBIE", "OLDEST", "EXITS", "REAPED", "AUTOREAP",
 		"ORPHANS", "IGNINIT");

@@ -6,7 +6,8 @@
  *	telemetry_it [NAME...]          (all tests when no name is given)
  *
  * Environment: PAUSE (path to our pause, for pause_reaps_match_page),
- * PW_TEST_VARIANT=auto|v616|legacy (which exit tracepoint to force).
+ * PW_TEST_VARIANT=auto|v616|legacy (which exit tracepoint to force),
+ * PW_TEST_ATTACH=raw_tp (force the raw_tp programs instead of tp_btf).
  * Output is TAP; a "# variants:" line names what the loader chose.
  */
 #include <errno.h>
@@ -32,6 +33,7 @@
 #define WAIT_SECS 10.0
 
 static enum pw_exit_variant test_variant;
+static enum pw_attach test_attach;
 
 /* ---- collector helpers ---------------------------------------------- */
 
@@ -42,7 +44,7 @@ static enum pw_exit_variant test_variant;
 static struct pw_collector *open_collector(unsigned int max_zombies)
 {
 	struct pw_opts o = { .max_zombies = max_zombies ? max_zombies : 1u << 18,
-			     .exit_variant = test_variant };
+			     .exit_variant = test_variant, .attach = test_attach };
 	struct pw_collector *c;
 	char err[1024];
 	int rc = pw_open(&o, &c, err, sizeof(err));
@@ -908,7 +910,7 @@ static void t_zombie_table_overflow(void)
 static void t_exit_slot_eviction(void)
 {
 	struct pw_opts o = { .max_zombies = 1u << 18, .exit_variant = test_variant,
-			     .exited_slots = 1024 };
+			     .attach = test_attach, .exited_slots = 1024 };
 	struct orphaner orph = { .n = 1500 };
 	const struct pw_namespace *ns;
 	struct pw_collector *c;
@@ -1095,7 +1097,7 @@ static void print_variants(void)
 	if (!c)
 		return;
 	s = snap(c);
-	diag("variants: exit=%s attach=tp_btf kernel_stats=%s", s->self.exit_variant,
+	diag("variants: exit=%s attach=%s kernel_stats=%s", s->self.exit_variant, s->self.attach,
 	     s->self.bpf_stats_enabled ? "on" : "off");
 	pw_snapshot_free(s);
 	pw_close(c);
@@ -1112,6 +1114,8 @@ int main(int argc, char **argv)
 			printf("%s\n", tests[i].name);
 		return 0;
 	}
+	if (getenv("PW_TEST_ATTACH") && !strcmp(getenv("PW_TEST_ATTACH"), "raw_tp"))
+		test_attach = PW_ATTACH_RAW_TP;
 	if (v && !strcmp(v, "legacy"))
 		test_variant = PW_VARIANT_LEGACY;
 	else if (v && !strcmp(v, "v616"))
