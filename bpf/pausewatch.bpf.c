@@ -391,7 +391,7 @@ static __always_inline int leaves_zombie(struct task_struct *leader)
  * without group_dead: two last threads can both see signal->live == 0).
  */
 static __always_inline int remember_exit(struct task_struct *leader, const struct pw_ns_key *key,
-					 int zombie)
+					 int zombie, int group_dead_exact)
 {
 	__u64 me = (__u64)(unsigned long)leader;
 	struct pw_exited *e = exited_slot(leader->pid);
@@ -399,9 +399,15 @@ static __always_inline int remember_exit(struct task_struct *leader, const struc
 
 	if (!e)
 		return 0;
-	prev = __sync_lock_test_and_set(&e->task, me);
-	if (prev == me)
-		return 1;
+	/* only racing last threads (no group_dead) need the atomic exchange */
+	if (group_dead_exact) {
+		prev = e->task;
+		e->task = me;
+	} else {
+		prev = __sync_lock_test_and_set(&e->task, me);
+		if (prev == me)
+			return 1;
+	}
 	if (prev)	/* a process not freed yet: its reap will not be seen */
 		drop(PW_DROP_EXIT_SLOT_EVICTED);
 	e->exit_ns = bpf_ktime_get_boot_ns();
@@ -444,7 +450,7 @@ static __always_inline int on_exit(struct task_struct *task, int group_dead, int
 	if (!leader)
 		return 0;
 	zombie = leaves_zombie(leader);
-	if ((zombie || !group_dead_exact) && remember_exit(leader, &key, zombie))
+	if ((zombie || !group_dead_exact) && remember_exit(leader, &key, zombie, group_dead_exact))
 		return 0;
 	st = ns_stats_get(&key, ns);
 	if (!st)
@@ -493,16 +499,33 @@ int BPF_PROG(pw_exit_legacy_raw, struct task_struct *task)
 
 /* ---- reaps ---------------------------------------------------------- */
 
+/* slot 0: < 1 µs; slot i: [2^(i-1), 2^i) µs; a binary search, not a loop */
 static __always_inline __u32 log2_slot(__u64 us)
 {
-	__u32 slot = 0;
+	__u32 bits = 0;
 
-	/* slot 0: < 1 µs; slot i: [2^(i-1), 2^i) µs */
-	while (us && slot < PW_HIST_SLOTS - 1) {
-		us >>= 1;
-		slot++;
+	if (us >> 16) {
+		us >>= 16;
+		bits += 16;
 	}
-	return slot;
+	if (us >> 8) {
+		us >>= 8;
+		bits += 8;
+	}
+	if (us >> 4) {
+		us >>= 4;
+		bits += 4;
+	}
+	if (us >> 2) {
+		us >>= 2;
+		bits += 2;
+	}
+	if (us >> 1) {
+		us >>= 1;
+		bits += 1;
+	}
+	bits += us;	/* us is 0 or 1 here: bits = index of the top bit + 1 */
+	return bits < PW_HIST_SLOTS ? bits : PW_HIST_SLOTS - 1;
 }
 
 static __always_inline int on_free(__u64 me, __u32 pid)
