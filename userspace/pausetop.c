@@ -80,6 +80,22 @@ static int parse_ulong(const char *s, unsigned long max, unsigned long *out)
 	return 0;
 }
 
+/* One of three words, whose index is the enum value (auto is 0 in both). */
+static const char *const variants[] = { "auto", "v616", "legacy" };
+static const char *const attaches[] = { "auto", "tp_btf", "raw_tp" };
+
+static int parse_choice(const char *opt, const char *arg, const char *const words[3],
+			unsigned long *out)
+{
+	for (unsigned long i = 0; i < 3; i++)
+		if (!strcmp(arg, words[i])) {
+			*out = i;
+			return 0;
+		}
+	fprintf(stderr, "pausetop: %s is %s, %s or %s, not '%s'\n", opt, words[0], words[1], words[2], arg);
+	return -1;
+}
+
 static int parse_args(int argc, char **argv, struct cli *cli)
 {
 	enum { OPT_PRETTY = 256, OPT_MAXZ, OPT_MAXNS, OPT_VARIANT, OPT_ATTACH, OPT_NOATTR };
@@ -145,28 +161,14 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 				cli->opts.max_namespaces = (unsigned int)v;
 			break;
 		case OPT_VARIANT:
-			if (!strcmp(optarg, "auto"))
-				cli->opts.exit_variant = PW_VARIANT_AUTO;
-			else if (!strcmp(optarg, "v616"))
-				cli->opts.exit_variant = PW_VARIANT_V616;
-			else if (!strcmp(optarg, "legacy"))
-				cli->opts.exit_variant = PW_VARIANT_LEGACY;
-			else {
-				fprintf(stderr, "pausetop: --exit-variant is auto, v616 or legacy, not '%s'\n", optarg);
+			if (parse_choice("--exit-variant", optarg, variants, &v))
 				return PW_EXIT_USAGE;
-			}
+			cli->opts.exit_variant = (enum pw_exit_variant)v;
 			break;
 		case OPT_ATTACH:
-			if (!strcmp(optarg, "auto"))
-				cli->opts.attach = PW_ATTACH_AUTO;
-			else if (!strcmp(optarg, "tp_btf"))
-				cli->opts.attach = PW_ATTACH_TP_BTF;
-			else if (!strcmp(optarg, "raw_tp"))
-				cli->opts.attach = PW_ATTACH_RAW_TP;
-			else {
-				fprintf(stderr, "pausetop: --attach is auto, tp_btf or raw_tp, not '%s'\n", optarg);
+			if (parse_choice("--attach", optarg, attaches, &v))
 				return PW_EXIT_USAGE;
-			}
+			cli->opts.attach = (enum pw_attach)v;
 			break;
 		case OPT_NOATTR:
 			cli->opts.no_attribution = true;
