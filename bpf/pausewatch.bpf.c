@@ -51,6 +51,7 @@ __u32 iter_unlisted;
 /* The walk's own bookkeeping (see pw_snapshot). */
 __u64 iter_last_task;
 __u32 iter_last_listed;
+__u32 iter_ns_missed;	/* namespaces this walk could not record: retire none */
 
 /* Never written: a zero value for new map entries (too big for the stack). */
 static const struct pw_ns_stats zero_ns_stats;
@@ -691,6 +692,7 @@ static __always_inline struct pw_iter_ns *iter_ns_get(const struct pw_ns_key *ke
 		it = bpf_map_lookup_elem(&iter_ns, key);
 		if (!it) {
 			drop(PW_DROP_ITER_NS_FULL);
+			iter_ns_missed++;
 			return NULL;
 		}
 	}

@@ -493,21 +493,21 @@ fail:
 	return -ENOMEM;
 }
 
-static uint64_t sum_drop(struct pw_collector *c, __u32 idx)
+/* The loss counters, summed over CPUs (all zero if the map cannot be read). */
+static void read_drops(struct pw_collector *c, uint64_t drops[PW_DROP_MAX])
 {
 	int ncpu = libbpf_num_possible_cpus();
-	uint64_t *vals, sum = 0;
+	uint64_t *vals;
 
-	if (ncpu <= 0)
-		return 0;
-	vals = calloc(ncpu, sizeof(*vals));
+	memset(drops, 0, PW_DROP_MAX * sizeof(*drops));
+	vals = ncpu > 0 ? calloc((size_t)ncpu, sizeof(*vals)) : NULL;
 	if (!vals)
-		return 0;
-	if (bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.drops), &idx, vals) == 0)
-		for (int i = 0; i < ncpu; i++)
-			sum += vals[i];
+		return;
+	for (__u32 idx = 0; idx < PW_DROP_MAX; idx++)
+		if (bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.drops), &idx, vals) == 0)
+			for (int i = 0; i < ncpu; i++)
+				drops[idx] += vals[i];
 	free(vals);
-	return sum;
 }
 
 /* Run the task iterator: zombie records out, per-namespace state in iter_ns. */
@@ -526,6 +526,7 @@ static int walk_tasks(struct pw_collector *c, struct pw_zombie_rec **recs, size_
 	c->skel->bss->iter_listed = 0;
 	c->skel->bss->iter_unlisted = 0;
 	c->skel->bss->iter_last_task = 0;
+	c->skel->bss->iter_ns_missed = 0;
 	fd = bpf_iter_create(bpf_link__fd(c->skel->links.pw_snapshot));
 	if (fd < 0) {
 		free(buf);
@@ -580,6 +581,8 @@ static void program_stats(struct pw_collector *c, struct pw_self *self)
 		self->bpf_stats_enabled = n > 0 && buf[0] == '1';
 		close(fd);
 	}
+	if (!self->bpf_stats_enabled)	/* run_time_ns only moves while it is on */
+		return;
 	bpf_object__for_each_program(prog, c->skel->obj) {
 		struct bpf_prog_info info = {};
 		__u32 len = sizeof(info);
@@ -951,7 +954,7 @@ nomem:
 
 int pw_snapshot_take(struct pw_collector *c, struct pw_snapshot **out, char *err, size_t errlen)
 {
-	uint64_t t0 = now_ns(CLOCK_MONOTONIC), boot, full_before;
+	uint64_t t0 = now_ns(CLOCK_MONOTONIC), boot;
 	struct maps_copy m = {};
 	struct pw_snapshot *s;
 	int rc;
@@ -962,7 +965,6 @@ int pw_snapshot_take(struct pw_collector *c, struct pw_snapshot **out, char *err
 		seterr(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	full_before = sum_drop(c, PW_DROP_ITER_NS_FULL);
 	rc = read_kernel(c, &m);
 	if (rc) {
 		seterr(err, errlen, "reading the BPF maps failed: %s", strerror(-rc));
@@ -971,16 +973,14 @@ int pw_snapshot_take(struct pw_collector *c, struct pw_snapshot **out, char *err
 	boot = now_ns(CLOCK_BOOTTIME);
 	s->time = (double)now_ns(CLOCK_REALTIME) / 1e9;
 	/* a full iter_ns map means the walk missed namespaces: retire nothing */
-	rc = merge(c, s, &m, sum_drop(c, PW_DROP_ITER_NS_FULL) == full_before, boot,
-		   now_ns(CLOCK_MONOTONIC));
+	rc = merge(c, s, &m, c->skel->bss->iter_ns_missed == 0, boot, now_ns(CLOCK_MONOTONIC));
 	if (!rc)
 		rc = build_zombies(c, s, m.recs, m.n_recs, boot);
 	if (rc) {
 		seterr(err, errlen, "building the snapshot failed: %s", strerror(-rc));
 		goto fail;
 	}
-	for (int i = 0; i < PW_DROP_MAX; i++)
-		s->self.drops[i] = sum_drop(c, i);
+	read_drops(c, s->self.drops);
 	s->self.zombies_unlisted = c->skel->bss->iter_unlisted;
 	s->self.drops[PW_DROP_ZOMBIES_UNLISTED] = s->self.zombies_unlisted;
 	program_stats(c, &s->self);
