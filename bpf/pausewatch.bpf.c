@@ -456,8 +456,9 @@ static __always_inline int on_exit(struct task_struct *task, int group_dead, int
 	st = ns_stats_get(&key, ns);
 	if (!st)
 		return 0;
-	__sync_fetch_and_add(&st->exits, 1);
+	/* the total last: a reader that sees it also sees its parts */
 	__sync_fetch_and_add(zombie ? &st->zombie_exits : &st->autoreaped, 1);
+	__sync_fetch_and_add(&st->exits, 1);
 	return 0;
 }
 
@@ -543,10 +544,10 @@ static __always_inline int on_free(__u64 me, __u32 pid)
 	if (st) {
 		dwell = bpf_ktime_get_boot_ns() - e->exit_ns;
 		slot = log2_slot(dwell / 1000);
-		__sync_fetch_and_add(&st->reaped, 1);
 		__sync_fetch_and_add(&st->dwell_sum_ns, dwell);
 		if (slot < PW_HIST_SLOTS)
 			__sync_fetch_and_add(&st->dwell_hist[slot], 1);
+		__sync_fetch_and_add(&st->reaped, 1);	/* last, like exits */
 	}
 	/* free the slot unless a new process with the same slot took it meanwhile */
 	__sync_val_compare_and_swap(&e->task, me, 0);
