@@ -11,12 +11,15 @@
  * sched_process_free (one RCU grace period later), and the exit-to-reap dwell
  * time is an upper bound by that much.
  *
- * Per-process state lives in task-local storage of the thread-group leader:
- * no per-process hash traffic, and PID reuse cannot confuse it because the
- * state dies with the task_struct.  Zombies right now, and everything that
- * existed before the collector started, come from a task iterator walk at
- * snapshot time (pw_snapshot), so the zombie gauge is read from the kernel's
- * own state rather than predicted.
+ * Per-process state (exit time, namespace, zombie or not) lives from exit to
+ * free in a slot of a pid-indexed array owned by the task_struct's address:
+ * no allocation or hashing per process, and PID reuse cannot confuse it.
+ * Zombies right now, and everything that existed before the collector
+ * started, come from a task iterator walk at snapshot time (pw_snapshot), so
+ * the zombie gauge is read from the kernel's own state rather than predicted.
+ *
+ * Every event program has a raw_tp twin (…_raw) that the collector loads
+ * when the kernel refuses the tp_btf set.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
