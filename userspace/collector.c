@@ -682,7 +682,7 @@ static void read_comm(pid_t pid, char *buf, size_t len)
 static void attribute(struct pw_collector *c, struct ns_cache *nc, struct pw_namespace *ns,
 		      uint64_t mono)
 {
-	char comm[sizeof(nc->attrib.comm)];
+	char comm[sizeof(nc->attrib.comm)] = "";
 
 	if (c->opts.no_attribution || nc->init_pid <= 0)
 		return;
