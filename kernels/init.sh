@@ -22,7 +22,7 @@ m tmpfs tmpfs /dev/shm
 
 # shellcheck source=/dev/null  # written by mkinitrd.sh
 . /pw.env
-export PW_TEST_BIN PW_TESTS PW_PAUSE PW_PAUSETOP PW_PROBE
+export PW_TEST_BIN PW_TESTS PW_PAUSE PW_PAUSETOP PW_PROBE PW_TEST_ATTACH PW_TEST_VARIANT
 /run-tests.sh
 rc=$?
 /qemu-exit "$rc"

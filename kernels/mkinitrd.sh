@@ -58,6 +58,9 @@ guest_pause='' guest_pausetop=''
 	printf 'PW_PAUSE=%q\n' "$guest_pause"
 	printf 'PW_PAUSETOP=%q\n' "$guest_pausetop"
 	printf 'PW_PROBE=%q\n' /selftest
+	# telemetry_it's own knobs (which programs to force), passed through as given
+	printf 'PW_TEST_ATTACH=%q\n' "${PW_TEST_ATTACH:-}"
+	printf 'PW_TEST_VARIANT=%q\n' "${PW_TEST_VARIANT:-}"
 } >"$root/pw.env"
 
 mkdir -p "$(dirname "$out")"
