@@ -33,7 +33,7 @@ _Static_assert(PWC_HIST_SLOTS == PW_HIST_SLOTS, "histogram size");
 _Static_assert((int)PWC_REAPER_MAX == (int)PW_REAPER_MAX, "reaper kinds");
 _Static_assert((int)PWC_SIG_RESULT_MAX == (int)PW_SIG_RESULT_MAX, "signal results");
 _Static_assert((int)PWC_ACT_MAX == (int)PW_ACT_MAX, "signal actions");
-_Static_assert((int)PWC_DROP_MAX == (int)PW_DROP_MAX, "drop kinds");
+_Static_assert((int)PWC_DROP_GONE_EVICTED == (int)PW_DROP_MAX, "kernel drops come first");
 
 #define ATTRIB_TTL_NS		(5ULL * 1000000000ULL)	/* hostname/cmdline refresh */
 #define PAUSE_PROBE_TTL_NS	(10ULL * 1000000000ULL)	/* re-look for a page on non-pause inits */
@@ -997,53 +997,19 @@ fail:
 	return rc;
 }
 
-void pw_snapshot_free(struct pw_snapshot *s)
+/* ---- as a snapshot source ------------------------------------------- */
+
+static int source_take(void *ctx, struct pw_snapshot **out, char *err, size_t errlen)
 {
-	if (!s)
-		return;
-	for (size_t i = 0; i < s->n_ns; i++)
-		free(s->ns[i].sigs);
-	free(s->ns);
-	free(s->zombies);
-	free(s);
+	return pw_snapshot_take(ctx, out, err, errlen);
 }
 
-/* ---- names ---------------------------------------------------------- */
-
-const char *pw_reaper_name(int r)
+static void source_close(void *ctx)
 {
-	static const char *const names[] = { "init", "subreaper", "thread", "unknown" };
-
-	return r >= 0 && r < PW_REAPER_MAX ? names[r] : "?";
+	pw_close(ctx);
 }
 
-const char *pw_sig_result_name(int r)
+void pw_collector_source(struct pw_collector *c, struct pw_source *src)
 {
-	static const char *const names[] = { "delivered", "ignored", "already_pending",
-					     "overflow", "lose_info" };
-
-	return r >= 0 && r < PW_SIG_RESULT_MAX ? names[r] : "?";
-}
-
-const char *pw_sig_action_name(int a)
-{
-	static const char *const names[] = { "handler", "default", "ignore" };
-
-	return a >= 0 && a < PW_ACT_MAX ? names[a] : "?";
-}
-
-const char *pw_drop_name(int d)
-{
-	static const char *const names[] = {
-		"namespace_table_full", "signal_table_full", "exit_slot_evicted",
-		"orphan_walk_bound", "namespace_unresolved", "walk_namespace_table_full",
-		"zombies_unlisted",
-	};
-
-	return d >= 0 && d < PW_DROP_MAX ? names[d] : "?";
-}
-
-void pw_signal_name(int sig, char *buf, size_t len)
-{
-	pause_page_signame(sig, buf, len);
+	*src = (struct pw_source){ .take = source_take, .close = source_close, .ctx = c };
 }

@@ -68,26 +68,24 @@ static void ignored_by_init(struct pw_json *j, const struct pw_namespace *ns)
 /* exit→reap histogram: non-cumulative buckets with their upper bound in seconds */
 static void dwell(struct pw_json *j, const struct pw_namespace *ns)
 {
-	uint64_t count = 0;
 
 	pw_json_obj_begin(j);
 	pw_json_key(j, "buckets");
 	pw_json_arr_begin(j);
 	for (int i = 0; i < PWC_HIST_SLOTS; i++) {
-		count += ns->dwell_hist[i];
 		if (!ns->dwell_hist[i])
 			continue;
 		pw_json_obj_begin(j);
 		pw_json_key(j, "le");
-		if (i == PWC_HIST_SLOTS - 1)
+		if (isinf(pw_dwell_le(i)))
 			pw_json_str(j, "+Inf");
 		else
-			pw_json_dbl(j, ldexp(1e-6, i));
+			pw_json_dbl(j, pw_dwell_le(i));
 		key_u64(j, "count", ns->dwell_hist[i]);
 		pw_json_obj_end(j);
 	}
 	pw_json_arr_end(j);
-	key_u64(j, "count", count);
+	key_u64(j, "count", pw_ns_dwell_count(ns));
 	pw_json_key(j, "sum");
 	pw_json_dbl(j, (double)ns->dwell_sum_ns / 1e9);
 	pw_json_obj_end(j);
@@ -154,11 +152,7 @@ static void pause_page(struct pw_json *j, const struct pause_stats *p)
 
 static void orphans(struct pw_json *j, const struct pw_namespace *ns)
 {
-	uint64_t total = 0;
-
-	for (int r = 0; r < PWC_REAPER_MAX; r++)
-		total += ns->orphans[r];
-	key_u64(j, "orphans_total", total);
+	key_u64(j, "orphans_total", pw_ns_orphans_total(ns));
 	pw_json_key(j, "orphans_by_reaper");
 	pw_json_obj_begin(j);
 	for (int r = 0; r < PWC_REAPER_MAX; r++)
@@ -168,14 +162,60 @@ static void orphans(struct pw_json *j, const struct pw_namespace *ns)
 	key_u64(j, "orphans_killed_with_init_total", ns->orphans_killed);
 }
 
+/* {"SIGTERM": "catch", ...} for the signals every face shows, or null */
+static void dispositions(struct pw_json *j, const struct pw_namespace *ns)
+{
+	char name[16];
+
+	pw_json_key(j, "init_dispositions");
+	if (!ns->init_disp_known) {
+		pw_json_null(j);
+		return;
+	}
+	pw_json_obj_begin(j);
+	for (int i = 0; i < PW_DISP_SIGNALS; i++) {
+		pw_json_key(j, pw_signal_name(pw_disp_signals[i], name, sizeof(name)));
+		pw_json_str(j, pw_disp_name(pw_ns_disposition(ns, pw_disp_signals[i])));
+	}
+	pw_json_obj_end(j);
+	pw_json_key(j, "init_drops_sigterm");
+	pw_json_boolean(j, pw_ns_init_drops_sigterm(ns));
+}
+
+/* {"current": n, "max": n or null (unlimited), "events_max": n} or null */
+static void pid_pressure(struct pw_json *j, const struct pw_namespace *ns)
+{
+	pw_json_key(j, "pids");
+	if (!ns->pids_known) {
+		pw_json_null(j);
+		return;
+	}
+	pw_json_obj_begin(j);
+	key_u64(j, "current", ns->pids_current);
+	pw_json_key(j, "max");
+	if (ns->pids_max == PW_PIDS_UNLIMITED)
+		pw_json_null(j);
+	else
+		pw_json_i64(j, ns->pids_max);
+	key_u64(j, "events_max", ns->pids_events_max);
+	pw_json_obj_end(j);
+}
+
 static void namespace(struct pw_json *j, const struct pw_namespace *ns)
 {
 	pw_json_obj_begin(j);
+	if (ns->node[0])
+		key_str_or_null(j, "node", ns->node);
 	key_u64(j, "pidns", ns->pidns);
 	key_u64(j, "ns_id", ns->ns_id);
 	key_u64(j, "level", ns->level);
 	pw_json_key(j, "alive");
 	pw_json_boolean(j, ns->alive);
+	pw_json_key(j, "gone_time");
+	if (ns->alive)
+		pw_json_null(j);
+	else
+		pw_json_dbl(j, ns->gone_time);
 	pw_json_key(j, "init_pid");
 	pw_json_i64(j, ns->init_pid);
 	key_str_or_null(j, "init_comm", ns->init_comm);
@@ -193,6 +233,8 @@ static void namespace(struct pw_json *j, const struct pw_namespace *ns)
 		pw_json_null(j);
 	pw_json_key(j, "oldest_zombie_age_is_lower_bound");
 	pw_json_boolean(j, ns->oldest_age_is_lower_bound);
+	dispositions(j, ns);
+	pid_pressure(j, ns);
 	key_u64(j, "exits_total", ns->exits);
 	key_u64(j, "zombie_exits_total", ns->zombie_exits);
 	key_u64(j, "reaped_total", ns->reaped);
@@ -219,6 +261,8 @@ static void namespace(struct pw_json *j, const struct pw_namespace *ns)
 static void zombie(struct pw_json *j, const struct pw_zombie *z)
 {
 	pw_json_obj_begin(j);
+	if (z->node[0])
+		key_str_or_null(j, "node", z->node);
 	pw_json_key(j, "pid");
 	pw_json_i64(j, z->pid);
 	pw_json_key(j, "pid_in_ns");
@@ -260,6 +304,8 @@ static void collector_self(struct pw_json *j, const struct pw_self *self)
 	pw_json_str(j, self->exit_variant ? self->exit_variant : "");
 	pw_json_key(j, "attach");
 	pw_json_str(j, self->attach ? self->attach : "");
+	pw_json_key(j, "walk");
+	pw_json_str(j, self->walk ? self->walk : "");
 	pw_json_key(j, "bpf_stats_enabled");
 	pw_json_boolean(j, self->bpf_stats_enabled);
 	pw_json_key(j, "bpf_run_time_ns");
@@ -276,6 +322,43 @@ static void collector_self(struct pw_json *j, const struct pw_self *self)
 	pw_json_dbl(j, self->snapshot_seconds);
 	pw_json_key(j, "uptime_seconds");
 	pw_json_dbl(j, self->uptime_seconds);
+	pw_json_key(j, "cpu_seconds");
+	pw_json_dbl(j, self->cpu_seconds);
+	pw_json_key(j, "keep_gone_seconds");
+	pw_json_dbl(j, self->keep_gone_seconds);
+	pw_json_obj_end(j);
+}
+
+/* Node-wide values, from the one place that derives them (snapshot.c). */
+static void totals(struct pw_json *j, const struct pw_snapshot *s)
+{
+	struct pw_totals t;
+
+	pw_snapshot_totals(s, &t);
+	pw_json_obj_begin(j);
+	key_u64(j, "namespaces", t.namespaces);
+	key_u64(j, "alive", t.alive);
+	key_u64(j, "gone", t.gone);
+	key_u64(j, "processes", t.processes);
+	key_u64(j, "zombies", t.zombies);
+	pw_json_key(j, "oldest_zombie_age_seconds");
+	if (t.oldest_zombie_age_s >= 0)
+		pw_json_dbl(j, t.oldest_zombie_age_s);
+	else
+		pw_json_null(j);
+	key_u64(j, "inits_dropping_sigterm", t.inits_dropping_sigterm);
+	key_u64(j, "sigterm_ignored_by_init", t.sigterm_ignored_by_init);
+	pw_json_key(j, "worst_pids_ratio");
+	if (t.worst_pids_ratio >= 0)
+		pw_json_dbl(j, t.worst_pids_ratio);
+	else
+		pw_json_null(j);
+	pw_json_key(j, "worst_pids_pidns");
+	if (t.worst_pids)
+		pw_json_u64(j, t.worst_pids->pidns);
+	else
+		pw_json_null(j);
+	key_u64(j, "drops", t.drops);
 	pw_json_obj_end(j);
 }
 
@@ -303,6 +386,13 @@ int pw_face_json(FILE *f, const struct pw_snapshot *s, bool pretty)
 	for (int i = 0; i < PWC_DROP_MAX; i++)
 		key_u64(&j, pw_drop_name(i), s->self.drops[i]);
 	pw_json_obj_end(&j);
+	pw_json_key(&j, "recovered");
+	pw_json_obj_begin(&j);
+	for (int i = 0; i < PWC_RECOVERED_MAX; i++)
+		key_u64(&j, pw_recovered_name(i), s->self.recovered[i]);
+	pw_json_obj_end(&j);
+	pw_json_key(&j, "totals");
+	totals(&j, s);
 	pw_json_key(&j, "collector");
 	collector_self(&j, &s->self);
 	pw_json_obj_end(&j);

@@ -2,12 +2,12 @@
 /*
  * pausetop — zombies, orphans and signals per PID namespace.
  *
- * This file is a face: it parses options, asks the collector for snapshots
- * and prints them.  It never touches libbpf.
+ * This file picks a face and a snapshot source and runs them: the live view
+ * on a terminal (tui.c), a table (-b) or JSON lines (--json) otherwise.  It
+ * never touches libbpf: snapshots come from the collector (collector.h)
+ * through a struct pw_source.
  */
 #include <errno.h>
-#include <getopt.h>
-#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,6 +18,7 @@
 
 #include "collector.h"
 #include "faces.h"
+#include "options.h"
 
 #ifndef PW_VERSION
 #define PW_VERSION "dev"
@@ -27,16 +28,36 @@ static volatile sig_atomic_t stop_requested;
 
 static void on_stop(int sig)
 {
-	(void)sig;
-	stop_requested = 1;
+	stop_requested = sig;
 }
 
+enum mode { MODE_AUTO, MODE_TUI, MODE_BATCH, MODE_JSON };
+
 struct cli {
-	bool json;
-	bool pretty;
-	long count;		/* snapshots to print; 0 = until interrupted */
-	double delay;		/* seconds between snapshots */
+	enum mode mode;
+	bool iterations_given;
+	struct pw_run run;
 	struct pw_opts opts;
+};
+
+enum {
+	OPT_JSON = 'j', OPT_BATCH = 'b', OPT_ITER = 'n', OPT_DELAY = 'd', OPT_VERSION = 'V',
+	OPT_HELP = 'h', OPT_PRETTY = 256, OPT_TUI,
+};
+
+static const struct pw_optdef face_optdefs[] = {
+	{ "batch", 'b', NULL, "print snapshots as a plain table (what pausetop does when\n"
+	  "stdout is not a terminal)", OPT_BATCH },
+	{ "json", 'j', NULL, "print snapshots as JSON, one per line (docs/json-schema.md)", OPT_JSON },
+	{ "pretty", 0, NULL, "indent the JSON", OPT_PRETTY },
+	{ "tui", 0, NULL, "the live view even when it would not be chosen", OPT_TUI },
+	{ "iterations", 'n', "N", "N snapshots, then exit (batch/JSON default 1; live view and\n"
+	  "0: until q, SIGINT or SIGTERM)", OPT_ITER },
+	{ "delay", 'd', "SECONDS", "time between snapshots (default 1; fractions allowed)",
+	  OPT_DELAY },
+	{ "version", 'V', NULL, "print the version and exit", OPT_VERSION },
+	{ "help", 'h', NULL, "this help", OPT_HELP },
+	{ 0 },
 };
 
 static void usage(FILE *f)
@@ -44,154 +65,98 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: pausetop [OPTIONS]\n"
 		"Zombies, orphans and signals per PID namespace, from BPF tracepoints.\n"
-		"\n"
-		"  -j, --json             print snapshots as JSON (one line each; schema: docs/json-schema.md)\n"
-		"      --pretty           indent the JSON\n"
-		"  -b, --batch            print snapshots as a plain table (the default for now)\n"
-		"  -n, --iterations N     print N snapshots, then exit (default 1; 0 = until SIGINT/SIGTERM)\n"
-		"  -d, --delay SECONDS    time between snapshots (default 1; fractions allowed)\n"
-		"      --max-zombies N    zombies listed per snapshot (default 1024; all are counted)\n"
-		"      --max-namespaces N PID namespaces tracked (default 4096; losses are counted)\n"
-		"      --exit-variant V   auto (default), v616 or legacy: which sched_process_exit\n"
-		"                         signature to attach to (v616 needs Linux >= 6.16)\n"
-		"      --attach A         auto (default: tp_btf, raw_tp if refused), tp_btf or raw_tp\n"
-		"      --no-attribution   do not look up hostnames, cgroups and command lines\n"
-		"  -v, --verbose          show libbpf's messages (verifier log on failure)\n"
-		"  -V, --version          print the version and exit\n"
-		"  -h, --help             this help\n"
+		"On a terminal pausetop opens the live view; otherwise it prints a table.\n"
+		"\n");
+	pw_usage(f, face_optdefs);
+	fprintf(f, "\nCollector:\n");
+	pw_usage(f, pw_collector_optdefs);
+	fprintf(f,
 		"\n"
 		"Counters count from the moment pausetop started; zombies and namespaces that\n"
-		"existed before are found by a walk of all tasks at every snapshot.\n"
+		"existed before are found by a walk of all processes at every snapshot.\n"
 		"\n"
 		"Exit status: 0 ok, 1 runtime failure, 2 usage error, 3 missing privileges,\n"
 		"4 kernel without BTF, 5 the kernel refused a BPF program.\n");
 }
 
-static int parse_ulong(const char *s, unsigned long max, unsigned long *out)
+static int usage_error(void)
 {
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || s[0] == '-' || v > max)
-		return -1;
-	*out = v;
-	return 0;
+	fprintf(stderr, "Try 'pausetop --help' for more information.\n");
+	return PW_EXIT_USAGE;
 }
 
-/* One of three words, whose index is the enum value (auto is 0 in both). */
-static const char *const variants[] = { "auto", "v616", "legacy" };
-static const char *const attaches[] = { "auto", "tp_btf", "raw_tp" };
-
-static int parse_choice(const char *opt, const char *arg, const char *const words[3],
-			unsigned long *out)
+static int face_opt(struct cli *cli, int id, const char *arg)
 {
-	for (unsigned long i = 0; i < 3; i++)
-		if (!strcmp(arg, words[i])) {
-			*out = i;
-			return 0;
+	unsigned long v;
+
+	switch (id) {
+	case OPT_JSON:
+		cli->mode = MODE_JSON;
+		return 0;
+	case OPT_PRETTY:
+		cli->mode = MODE_JSON;
+		cli->run.pretty = true;
+		return 0;
+	case OPT_BATCH:
+		cli->mode = MODE_BATCH;
+		return 0;
+	case OPT_TUI:
+		cli->mode = MODE_TUI;
+		return 0;
+	case OPT_ITER:
+		if (pw_parse_uint(arg, 0, 1000000000, &v)) {
+			fprintf(stderr, "pausetop: --iterations wants a whole number >= 0, not '%s'\n", arg);
+			return -1;
 		}
-	fprintf(stderr, "pausetop: %s is %s, %s or %s, not '%s'\n", opt, words[0], words[1], words[2], arg);
+		cli->run.count = (long)v;
+		cli->iterations_given = true;
+		return 0;
+	case OPT_DELAY:
+		if (pw_parse_seconds(arg, 0.01, 86400, &cli->run.delay)) {
+			fprintf(stderr, "pausetop: --delay wants seconds between 0.01 and 86400, not '%s'\n", arg);
+			return -1;
+		}
+		return 0;
+	case OPT_VERSION:
+		printf("pausetop %s\n", PW_VERSION);
+		exit(PW_EXIT_OK);
+	case OPT_HELP:
+		usage(stdout);
+		exit(PW_EXIT_OK);
+	}
 	return -1;
 }
 
 static int parse_args(int argc, char **argv, struct cli *cli)
 {
-	enum { OPT_PRETTY = 256, OPT_MAXZ, OPT_MAXNS, OPT_VARIANT, OPT_ATTACH, OPT_NOATTR };
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "pretty", no_argument, NULL, OPT_PRETTY },
-		{ "batch", no_argument, NULL, 'b' },
-		{ "iterations", required_argument, NULL, 'n' },
-		{ "delay", required_argument, NULL, 'd' },
-		{ "max-zombies", required_argument, NULL, OPT_MAXZ },
-		{ "max-namespaces", required_argument, NULL, OPT_MAXNS },
-		{ "exit-variant", required_argument, NULL, OPT_VARIANT },
-		{ "attach", required_argument, NULL, OPT_ATTACH },
-		{ "no-attribution", no_argument, NULL, OPT_NOATTR },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	unsigned long v;
-	char *end;
-	int c;
+	const struct pw_optdef *const tables[] = { face_optdefs, pw_collector_optdefs, NULL };
+	struct pw_getopt g;
+	const char *arg;
+	int id;
 
-	cli->count = 1;
-	cli->delay = 1.0;
-	while ((c = getopt_long(argc, argv, "jbn:d:vVh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			cli->json = true;
-			break;
-		case OPT_PRETTY:
-			cli->json = cli->pretty = true;
-			break;
-		case 'b':
-			cli->json = false;
-			break;
-		case 'n':
-			if (parse_ulong(optarg, LONG_MAX, &v)) {
-				fprintf(stderr, "pausetop: --iterations wants a whole number >= 0, not '%s'\n", optarg);
-				return PW_EXIT_USAGE;
-			}
-			cli->count = (long)v;
-			break;
-		case 'd':
-			errno = 0;
-			cli->delay = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !isfinite(cli->delay) ||
-			    cli->delay < 0.01 || cli->delay > 86400) {
-				fprintf(stderr, "pausetop: --delay wants seconds between 0.01 and 86400, not '%s'\n", optarg);
-				return PW_EXIT_USAGE;
-			}
-			break;
-		case OPT_MAXZ:
-		case OPT_MAXNS:
-			if (parse_ulong(optarg, 1u << 20, &v) || v == 0) {
-				fprintf(stderr, "pausetop: --%s wants a number from 1 to 1048576, not '%s'\n",
-					c == OPT_MAXZ ? "max-zombies" : "max-namespaces", optarg);
-				return PW_EXIT_USAGE;
-			}
-			if (c == OPT_MAXZ)
-				cli->opts.max_zombies = (unsigned int)v;
-			else
-				cli->opts.max_namespaces = (unsigned int)v;
-			break;
-		case OPT_VARIANT:
-			if (parse_choice("--exit-variant", optarg, variants, &v))
-				return PW_EXIT_USAGE;
-			cli->opts.exit_variant = (enum pw_exit_variant)v;
-			break;
-		case OPT_ATTACH:
-			if (parse_choice("--attach", optarg, attaches, &v))
-				return PW_EXIT_USAGE;
-			cli->opts.attach = (enum pw_attach)v;
-			break;
-		case OPT_NOATTR:
-			cli->opts.no_attribution = true;
-			break;
-		case 'v':
-			cli->opts.verbose = true;
-			break;
-		case 'V':
-			printf("pausetop %s\n", PW_VERSION);
-			exit(PW_EXIT_OK);
-		case 'h':
-			usage(stdout);
-			exit(PW_EXIT_OK);
-		default:
-			usage(stderr);
-			return PW_EXIT_USAGE;
-		}
+	cli->run.count = 1;
+	cli->run.delay = 1.0;
+	cli->run.stop = &stop_requested;
+	if (pw_getopt_init(&g, tables)) {
+		fprintf(stderr, "pausetop: internal error: too many options\n");
+		return PW_EXIT_FAIL;
+	}
+	while ((id = pw_getopt_next(&g, argc, argv, &arg)) != -1) {
+		if (id == '?')
+			return usage_error();
+		if (pw_is_collector_opt(id) ? pw_collector_opt(&cli->opts, id, arg, "pausetop")
+					    : face_opt(cli, id, arg))
+			return usage_error();
 	}
 	if (optind < argc) {
 		fprintf(stderr, "pausetop: unexpected argument '%s'\n", argv[optind]);
-		usage(stderr);
-		return PW_EXIT_USAGE;
+		return usage_error();
 	}
+	/* top and htop: the live view on a terminal, a table when piped */
+	if (cli->mode == MODE_AUTO)
+		cli->mode = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) ? MODE_TUI : MODE_BATCH;
+	if (cli->mode == MODE_TUI && !cli->iterations_given)
+		cli->run.count = 0;
 	return PW_EXIT_OK;
 }
 
@@ -206,38 +171,47 @@ static bool wait_next(double delay)
 	return !stop_requested;
 }
 
-static int run(struct pw_collector *c, const struct cli *cli)
+/* Batch table or JSON lines: count snapshots, delay apart. */
+static int run_lines(const struct pw_source *src, const struct cli *cli)
 {
+	struct pw_snapshot *prev = NULL;
 	char err[512];
+	int rc = PW_EXIT_OK;
 
-	for (long i = 0; cli->count == 0 || i < cli->count; i++) {
+	for (long i = 0; cli->run.count == 0 || i < cli->run.count; i++) {
 		struct pw_snapshot *s;
-		int rc;
+		int wrc;
 
-		if (i > 0 && !wait_next(cli->delay))
+		if (i > 0 && !wait_next(cli->run.delay))
 			break;
-		if (pw_snapshot_take(c, &s, err, sizeof(err))) {
+		if (src->take(src->ctx, &s, err, sizeof(err))) {
 			fprintf(stderr, "pausetop: %s\n", err);
-			return PW_EXIT_FAIL;
+			rc = PW_EXIT_FAIL;
+			break;
 		}
-		rc = cli->json ? pw_face_json(stdout, s, cli->pretty) : pw_face_text(stdout, s);
-		pw_snapshot_free(s);
-		if (rc == -EPIPE)
-			return PW_EXIT_OK;	/* the reader went away: not our failure */
-		if (rc) {
-			fprintf(stderr, "pausetop: writing the snapshot failed: %s\n", strerror(-rc));
-			return PW_EXIT_FAIL;
+		wrc = cli->mode == MODE_JSON ? pw_face_json(stdout, s, cli->run.pretty)
+					     : pw_face_text(stdout, s, prev);
+		pw_snapshot_free(prev);
+		prev = s;
+		if (wrc == -EPIPE)
+			break;	/* the reader went away: not our failure */
+		if (wrc) {
+			fprintf(stderr, "pausetop: writing the snapshot failed: %s\n", strerror(-wrc));
+			rc = PW_EXIT_FAIL;
+			break;
 		}
-		if (!cli->json && (cli->count == 0 || i + 1 < cli->count))
+		if (cli->mode != MODE_JSON && (cli->run.count == 0 || i + 1 < cli->run.count))
 			putchar('\n');
 	}
-	return PW_EXIT_OK;
+	pw_snapshot_free(prev);
+	return rc;
 }
 
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_stop };
 	struct pw_collector *c;
+	struct pw_source src;
 	struct cli cli = { 0 };
 	char err[1024];
 	int rc;
@@ -247,6 +221,7 @@ int main(int argc, char **argv)
 		return rc;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	rc = pw_open(&cli.opts, &c, err, sizeof(err));
@@ -254,7 +229,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pausetop: %s\n", err);
 		return rc;
 	}
-	rc = run(c, &cli);
-	pw_close(c);
+	pw_collector_source(c, &src);
+	rc = cli.mode == MODE_TUI ? pw_tui_run(&src, &cli.run) : run_lines(&src, &cli);
+	src.close(src.ctx);
 	return rc;
 }

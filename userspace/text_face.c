@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-/* text_face.c — a collector snapshot as a plain table (pausetop batch mode). */
+/* text_face.c — a snapshot as a plain table (pausetop batch mode, like top -b). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "faces.h"
+#include "textsafe.h"
 
 static void age(char *buf, size_t len, double s, bool lower_bound)
 {
@@ -18,56 +19,105 @@ static void age(char *buf, size_t len, double s, bool lower_bound)
 		snprintf(buf, len, "%s%.1fh", lower_bound ? ">" : "", s / 3600);
 }
 
-int pw_face_text(FILE *f, const struct pw_snapshot *s)
+/* "40/50", "41/max", "-" */
+static void pids(char *buf, size_t len, const struct pw_namespace *ns)
 {
-	uint64_t zombies = 0;
+	if (!ns->pids_known)
+		snprintf(buf, len, "-");
+	else if (ns->pids_max == PW_PIDS_UNLIMITED)
+		snprintf(buf, len, "%llu/max", (unsigned long long)ns->pids_current);
+	else
+		snprintf(buf, len, "%llu/%lld", (unsigned long long)ns->pids_current,
+			 (long long)ns->pids_max);
+}
 
-	for (size_t i = 0; i < s->n_ns; i++)
-		zombies += s->ns[i].alive ? s->ns[i].zombies : 0;
-	fprintf(f, "pausetop: %zu pid namespaces, %llu zombies, exit tracepoint %s (%s)\n", s->n_ns,
-		(unsigned long long)zombies, s->self.exit_variant, s->self.attach);
-	fprintf(f, "%-10s %3s %8s %-15s %-20s %7s %7s %8s %8s %8s %8s %6s\n", "PIDNS", "LVL",
-		"INIT", "COMM", "HOSTNAME", "ZOMBIE", "OLDEST", "EXITS", "REAPED", "AUTOREAP",
-		"ORPHANS", "IGNINIT");
-	for (size_t i = 0; i < s->n_ns; i++) {
-		const struct pw_namespace *ns = &s->ns[i];
-		uint64_t orphans = 0, ign = 0;
-		char oldest[16];
+/* Does the init handle SIGTERM: "yes", "NO" (a stop will wait out its grace), "?" */
+static const char *term_handled(const struct pw_namespace *ns)
+{
+	enum pw_disp d = pw_ns_disposition(ns, 15);
 
-		for (int r = 0; r < PWC_REAPER_MAX; r++)
-			orphans += ns->orphans[r];
-		for (size_t k = 0; k < ns->n_sigs; k++)
-			ign += ns->sigs[k].ignored_by_init;
-		age(oldest, sizeof(oldest), ns->oldest_zombie_age_s, ns->oldest_age_is_lower_bound);
-		fprintf(f, "%-10u %3u %8d %-15.15s %-20.20s %7llu %7s %8llu %8llu %8llu %8llu %6llu%s\n",
-			ns->pidns, ns->level, ns->init_pid, ns->init_comm[0] ? ns->init_comm : "?",
-			ns->hostname[0] ? ns->hostname : "-", (unsigned long long)ns->zombies, oldest,
-			(unsigned long long)ns->exits, (unsigned long long)ns->reaped,
-			(unsigned long long)ns->autoreaped, (unsigned long long)orphans,
-			(unsigned long long)ign, ns->alive ? "" : "  (gone)");
+	return d == PW_DISP_CATCH ? "yes" : d == PW_DISP_UNKNOWN ? "?" : "NO";
+}
+
+static void header(FILE *f, const struct pw_snapshot *s, const struct pw_snapshot *prev)
+{
+	struct pw_totals t;
+	struct pw_rates r;
+	char oldest[16];
+
+	pw_snapshot_totals(s, &t);
+	pw_snapshot_rates(s, prev, &r);
+	age(oldest, sizeof(oldest), t.oldest_zombie_age_s, t.oldest_is_lower_bound);
+	fprintf(f, "pausetop: %zu pid namespaces (%zu gone), %llu zombies, oldest %s, "
+		"exit tracepoint %s (%s)\n", t.namespaces, t.gone,
+		(unsigned long long)t.zombies, oldest, s->self.exit_variant ? s->self.exit_variant : "-",
+		s->self.attach ? s->self.attach : "-");
+	if (r.valid)
+		fprintf(f, "rates/s: exits %.1f, reaps %.1f, orphans %.1f, signals %.1f; ",
+			r.exits, r.reaped, r.orphans, r.signals);
+	fprintf(f, "inits without a SIGTERM handler %zu, SIGTERMs ignored by inits %llu, drops %llu\n",
+		t.inits_dropping_sigterm, (unsigned long long)t.sigterm_ignored_by_init,
+		(unsigned long long)t.drops);
+}
+
+static void ns_row(FILE *f, const struct pw_namespace *ns)
+{
+	char oldest[16], p[32], pause[24];
+
+	age(oldest, sizeof(oldest), ns->oldest_zombie_age_s, ns->oldest_age_is_lower_bound);
+	pids(p, sizeof(p), ns);
+	if (ns->has_pause)
+		snprintf(pause, sizeof(pause), "%llu", (unsigned long long)ns->pause.reaped_total);
+	else
+		snprintf(pause, sizeof(pause), "-");
+	fprintf(f, "%-10u %3u %8d ", ns->pidns, ns->level, ns->init_pid);
+	pw_text_field(f, ns->init_comm[0] ? ns->init_comm : "?", 15, false);
+	fputc(' ', f);
+	pw_text_field(f, ns->hostname[0] ? ns->hostname : "-", 20, false);
+	fprintf(f, " %7llu %7s %8llu %8llu %8llu %8llu %6llu %4s %11s %6s%s\n",
+		(unsigned long long)ns->zombies, oldest, (unsigned long long)ns->exits,
+		(unsigned long long)ns->reaped, (unsigned long long)ns->autoreaped,
+		(unsigned long long)pw_ns_orphans_total(ns),
+		(unsigned long long)pw_ns_ignored_by_init_total(ns), term_handled(ns), p, pause,
+		ns->alive ? "" : "  (gone)");
+}
+
+static void zombie_row(FILE *f, const struct pw_zombie *z)
+{
+	char a[16], st[24];
+
+	if (z->age_is_lower_bound)	/* exited before we started: at most its lifetime */
+		snprintf(a, sizeof(a), "<=%.0fs", z->age_upper_bound_s);
+	else
+		age(a, sizeof(a), z->age_s, false);
+	if (z->exit_signal) {
+		char name[16];
+
+		pw_signal_name(z->exit_signal, name, sizeof(name));
+		snprintf(st, sizeof(st), "%s%s", name, z->core_dumped ? " (core)" : "");
+	} else {
+		snprintf(st, sizeof(st), "exit %d", z->exit_code);
 	}
+	fprintf(f, "%8d %8d %-10u ", z->pid, z->pid_in_ns, z->pidns);
+	pw_text_field(f, z->comm, 16, false);
+	fprintf(f, " %8d ", z->ppid);
+	pw_text_field(f, z->parent_comm, 16, false);
+	fprintf(f, " %8s %s\n", a, st);
+}
+
+int pw_face_text(FILE *f, const struct pw_snapshot *s, const struct pw_snapshot *prev)
+{
+	header(f, s, prev);
+	fprintf(f, "%-10s %3s %8s %-15s %-20s %7s %7s %8s %8s %8s %8s %6s %4s %11s %6s\n", "PIDNS",
+		"LVL", "INIT", "COMM", "HOSTNAME", "ZOMBIE", "OLDEST", "EXITS", "REAPED", "AUTOREAP",
+		"ORPHANS", "IGNINIT", "TERM", "PIDS", "PAUSE");
+	for (size_t i = 0; i < s->n_ns; i++)
+		ns_row(f, &s->ns[i]);
 	if (s->n_zombies) {
 		fprintf(f, "\n%8s %8s %-10s %-16s %8s %-16s %8s %s\n", "PID", "NSPID", "PIDNS", "COMM",
 			"PPID", "PARENT", "AGE", "STATUS");
-		for (size_t i = 0; i < s->n_zombies; i++) {
-			const struct pw_zombie *z = &s->zombies[i];
-			char a[16], st[24];
-
-			if (z->age_is_lower_bound)	/* exited before we started: at most its lifetime */
-				snprintf(a, sizeof(a), "<=%.0fs", z->age_upper_bound_s);
-			else
-				age(a, sizeof(a), z->age_s, false);
-			if (z->exit_signal) {
-				char name[16];
-
-				pw_signal_name(z->exit_signal, name, sizeof(name));
-				snprintf(st, sizeof(st), "%s%s", name, z->core_dumped ? " (core)" : "");
-			} else {
-				snprintf(st, sizeof(st), "exit %d", z->exit_code);
-			}
-			fprintf(f, "%8d %8d %-10u %-16s %8d %-16s %8s %s\n", z->pid, z->pid_in_ns,
-				z->pidns, z->comm, z->ppid, z->parent_comm, a, st);
-		}
+		for (size_t i = 0; i < s->n_zombies; i++)
+			zombie_row(f, &s->zombies[i]);
 		if (s->self.zombies_unlisted)
 			fprintf(f, "(%llu more zombies not listed: raise --max-zombies)\n",
 				(unsigned long long)s->self.zombies_unlisted);

@@ -99,7 +99,7 @@ is "$(cat "$tmp/err")" "" "without an error message"
 # --- batch table ------------------------------------------------------------
 "$PAUSETOP" -b >"$tmp/table" 2>&1; rc=$?
 is "$rc" 0 "batch mode exits 0"
-like "$(sed -n 2p "$tmp/table")" '^PIDNS +LVL +INIT +COMM' "batch mode prints a table header"
+like "$(sed -n 3p "$tmp/table")" '^PIDNS +LVL +INIT +COMM' "batch mode prints a table header after the two summary lines"
 
 # --- failure modes: documented message and exit code ------------------------
 setpriv --reuid 65534 --regid 65534 --clear-groups "$PAUSETOP" --json >/dev/null 2>"$tmp/err"; rc=$?

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * textsafe.h — make container-controlled text safe to show on an operator's
+ * terminal.  Hostnames, comms, cmdlines and cgroup paths come from inside
+ * containers: a raw ESC, an 8-bit CSI (0x9b), a CR or a newline written to a
+ * terminal can clear the screen, retitle the window, move the cursor or forge
+ * a table row.  Every text face passes such strings through here.
+ */
+#ifndef PW_TEXTSAFE_H
+#define PW_TEXTSAFE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/*
+ * Copy in[0..inlen) (stopping at a NUL) into out as display-safe UTF-8:
+ * valid, printable UTF-8 is kept; each C0 control (< 0x20), DEL, C1 control
+ * (U+0080..U+009F), invisible format or direction control (U+200B..U+200F,
+ * U+2028..U+202E, U+2060..U+206F, U+FEFF) and each byte of an invalid or
+ * truncated UTF-8 sequence (overlong, surrogate, > U+10FFFF) becomes '?'.
+ * Writes at most outlen-1 bytes and, when max_cols > 0, at most max_cols
+ * terminal columns (wide East Asian characters take two, combining marks
+ * none); a character that does not fit is left out whole, never cut.
+ * Always NUL-terminates when outlen > 0.  Returns the columns written.
+ */
+int pw_text_safe(char *out, size_t outlen, const char *in, size_t inlen, int max_cols);
+
+/* Columns a safe string takes on a terminal (after pw_text_safe). */
+int pw_text_cols(const char *safe);
+
+/*
+ * Print s made safe, cut to width columns and padded with spaces to exactly
+ * width columns (right-aligned if right).  Returns 0 or -1 on a write error.
+ */
+int pw_text_field(FILE *f, const char *s, int width, bool right);
+
+#endif /* PW_TEXTSAFE_H */
