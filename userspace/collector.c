@@ -782,6 +782,7 @@ static int build_zombies(struct pw_collector *c, struct pw_snapshot *s,
 		z->pid_in_ns = r->pid_in_ns;
 		z->ppid = r->ppid;
 		z->pidns = r->ns.inum;
+		z->ns_id = r->ns.id;
 		memcpy(z->comm, r->comm, PW_COMM_LEN);
 		memcpy(z->parent_comm, r->parent_comm, PW_COMM_LEN);
 		z->age_is_lower_bound = r->exit_ns == 0;
