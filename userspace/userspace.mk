@@ -8,20 +8,36 @@ COLLECTOR_SRCS := userspace/collector.c userspace/attrib.c userspace/pause_page.
 		  userspace/snapshot.c
 COLLECTOR_HDRS := userspace/collector.h userspace/snapshot.h userspace/attrib.h userspace/pause_page.h userspace/json.h \
 		  pause/pause_stats.h bpf/pausewatch.h $(BPF_SKEL)
+# The Prometheus exporter and the cluster view (docs/export.md); export_http.c
+# is the only libmicrohttpd user.
+EXPORT_SRCS := userspace/metrics_face.c userspace/promesc.c userspace/export.c userspace/export_http.c \
+	       userspace/httpneg.c userspace/promsrc.c userspace/httpc.c userspace/jsonparse.c
+EXPORT_HDRS := userspace/metrics_face.h userspace/promesc.h userspace/export.h userspace/httpneg.h \
+	       userspace/promsrc.h userspace/httpc.h userspace/jsonparse.h
+HTTPD_LIBS := -lmicrohttpd
+
 PAUSETOP_SRCS := userspace/pausetop.c userspace/options.c userspace/json_face.c userspace/text_face.c \
-		 userspace/textsafe.c userspace/tui.c
-PAUSETOP_HDRS := userspace/faces.h userspace/options.h userspace/textsafe.h
+		 userspace/textsafe.c userspace/tui.c $(EXPORT_SRCS)
+PAUSETOP_HDRS := userspace/faces.h userspace/options.h userspace/textsafe.h $(EXPORT_HDRS)
 
 all: $(BUILD)/pausetop
 
-# Static, so the same binary runs in the kernel-matrix guests.
+# Dynamic: libmicrohttpd links statically only with gnutls, p11-kit and
+# libunistring, and Debian ships no static p11-kit or libunistring.  The
+# kernel-matrix guests get $(BUILD)/static/pausetop (below), without --listen.
 $(BUILD)/pausetop: $(PAUSETOP_SRCS) $(COLLECTOR_SRCS) $(COLLECTOR_HDRS) $(PAUSETOP_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(USP_CFLAGS) -o $@ $(PAUSETOP_SRCS) $(COLLECTOR_SRCS) $(BPF_LIBS_STATIC)
+	$(CC) $(USP_CFLAGS) -o $@ $(PAUSETOP_SRCS) $(COLLECTOR_SRCS) $(BPF_LIBS_DYN) $(HTTPD_LIBS)
+
+# Static, so the same binary runs in the kernel-matrix guests: everything but
+# the HTTP server (--listen says it is not built in; --metrics, --textfile work).
+$(BUILD)/static/pausetop: $(PAUSETOP_SRCS) $(COLLECTOR_SRCS) $(COLLECTOR_HDRS) $(PAUSETOP_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(USP_CFLAGS) -DPW_NO_HTTPD -o $@ $(PAUSETOP_SRCS) $(COLLECTOR_SRCS) $(BPF_LIBS_STATIC)
 
 $(BUILD)/san/pausetop: $(PAUSETOP_SRCS) $(COLLECTOR_SRCS) $(COLLECTOR_HDRS) $(PAUSETOP_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(USP_CFLAGS) $(SAN_FLAGS) -o $@ $(PAUSETOP_SRCS) $(COLLECTOR_SRCS) $(BPF_LIBS_DYN)
+	$(CC) $(USP_CFLAGS) $(SAN_FLAGS) -o $@ $(PAUSETOP_SRCS) $(COLLECTOR_SRCS) $(BPF_LIBS_DYN) $(HTTPD_LIBS)
 
 # Telemetry integration tests: real namespaces, real kernel, the collector API.
 TELEMETRY_IT_SRCS := tests/telemetry/telemetry_it.c tests/telemetry/workloads.c
@@ -38,9 +54,9 @@ $(BUILD)/san/tests/telemetry_it: $(TELEMETRY_IT_SRCS) $(TELEMETRY_IT_HDRS) $(COL
 # A plain dynamic build for valgrind (static glibc confuses memcheck).
 $(BUILD)/dyn/pausetop: $(PAUSETOP_SRCS) $(COLLECTOR_SRCS) $(COLLECTOR_HDRS) $(PAUSETOP_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(USP_CFLAGS) -O1 -o $@ $(PAUSETOP_SRCS) $(COLLECTOR_SRCS) $(BPF_LIBS_DYN)
+	$(CC) $(USP_CFLAGS) -O1 -o $@ $(PAUSETOP_SRCS) $(COLLECTOR_SRCS) $(BPF_LIBS_DYN) $(HTTPD_LIBS)
 
-TEST_BINS += $(BUILD)/tests/telemetry_it $(BUILD)/dyn/pausetop
+TEST_BINS += $(BUILD)/tests/telemetry_it $(BUILD)/dyn/pausetop $(BUILD)/static/pausetop
 SAN_BINS += $(BUILD)/san/pausetop $(BUILD)/san/tests/telemetry_it
 
 
