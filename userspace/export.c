@@ -11,6 +11,7 @@
 #include <math.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,6 +204,8 @@ void pw_export_proc_stats(struct pw_proc_stats *p)
 
 /* ---- rendering ----------------------------------------------------------------- */
 
+static pthread_mutex_t render_lock = PTHREAD_MUTEX_INITIALIZER;
+
 int pw_export_render(const struct pw_source *src, const struct pw_export_cfg *cfg, bool openmetrics,
 		     bool with_proc, struct pw_mbuf *b, char *err, size_t errlen)
 {
@@ -217,19 +220,26 @@ int pw_export_render(const struct pw_source *src, const struct pw_export_cfg *cf
 	int rc;
 
 	pw_mbuf_init(b, __atomic_load_n(&last_size, __ATOMIC_RELAXED) + 4096);
+	/*
+	 * One snapshot and render at a time: the collector serialises snapshots
+	 * anyway, and a snapshot of 1,000 namespaces is megabytes: concurrent
+	 * scrapes must not each hold one (RSS).
+	 */
+	pthread_mutex_lock(&render_lock);
 	rc = src->take(src->ctx, &s, err, errlen);
+	if (!rc) {
+		if (with_proc) {
+			pw_export_proc_stats(&proc);
+			o.proc = &proc;
+		}
+		rc = pw_face_metrics(b, s, &o);
+		pw_snapshot_free(s);
+		if (rc)
+			snprintf(err, errlen, "rendering the exposition failed: %s", strerror(-rc));
+	}
+	pthread_mutex_unlock(&render_lock);
 	if (rc)
 		return rc;
-	if (with_proc) {
-		pw_export_proc_stats(&proc);
-		o.proc = &proc;
-	}
-	rc = pw_face_metrics(b, s, &o);
-	pw_snapshot_free(s);
-	if (rc) {
-		snprintf(err, errlen, "rendering the exposition failed: %s", strerror(-rc));
-		return rc;
-	}
 	__atomic_store_n(&last_size, b->len, __ATOMIC_RELAXED);
 	return 0;
 }

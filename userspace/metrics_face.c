@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -405,13 +406,28 @@ static void orphans(struct render *r)
 	}
 }
 
-/* ,signal="SIGTERM" */
+/* ,signal="SIGTERM" for every signal, formatted once. */
+static const char *signal_label(int sig)
+{
+	static char lab[PWC_NSIG][40];
+	static int ready;
+
+	if (!__atomic_load_n(&ready, __ATOMIC_ACQUIRE)) {
+		/* racing threads write the same bytes: harmless */
+		for (int i = 1; i < PWC_NSIG; i++) {
+			char name[16];
+
+			pw_signal_name(i, name, sizeof(name));
+			snprintf(lab[i], sizeof(lab[i]), ",signal=\"%s\"", name);
+		}
+		__atomic_store_n(&ready, 1, __ATOMIC_RELEASE);
+	}
+	return sig > 0 && sig < PWC_NSIG ? lab[sig] : ",signal=\"\"";
+}
+
 static void put_signal(struct render *r, int sig)
 {
-	char name[16];
-
-	pw_signal_name(sig, name, sizeof(name));
-	put_label(r->b, ",signal", name, sizeof(name));
+	put_str(r->b, signal_label(sig));
 }
 
 /* Non-zero (signal, result) or (signal, action) pairs. */
@@ -477,10 +493,17 @@ static void ignored_by_init(struct render *r)
 	}
 }
 
-/* The state label carries the family's name: OpenMetrics requires it of a stateset. */
+/*
+ * The state label carries the family's name: OpenMetrics requires it of a
+ * stateset (and the text format gets the same series).
+ */
 static void dispositions(struct render *r)
 {
-	static const enum pw_disp states[] = { PW_DISP_CATCH, PW_DISP_IGNORE, PW_DISP_DEFAULT };
+	static const struct { enum pw_disp d; const char *label; } states[] = {
+		{ PW_DISP_CATCH, ",pausewatch_init_signal_disposition=\"catch\"} " },
+		{ PW_DISP_IGNORE, ",pausewatch_init_signal_disposition=\"ignore\"} " },
+		{ PW_DISP_DEFAULT, ",pausewatch_init_signal_disposition=\"default\"} " },
+	};
 	bool header = false;
 
 	for (size_t i = 0; i < r->s->n_ns; i++) {
@@ -496,9 +519,8 @@ static void dispositions(struct render *r)
 			for (size_t st = 0; st < sizeof(states) / sizeof(states[0]); st++) {
 				begin(r, f_disp.name, i);
 				put_signal(r, pw_disp_signals[k]);
-				put(r->b, ",", 1);
-				put_label(r->b, f_disp.name, pw_disp_name(states[st]), 16);
-				end_u64(r, d == states[st]);
+				put_str(r->b, states[st].label);
+				put(r->b, d == states[st].d ? "1\n" : "0\n", 2);
 			}
 		}
 	}

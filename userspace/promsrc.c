@@ -197,11 +197,19 @@ static const struct pw_jval *label(const struct series *sr, const char *key)
 	return v && v->type == PW_JSTR ? v : NULL;
 }
 
-/* A label that fits field (no NUL, not longer than size - 1). */
-static bool label_str(const struct series *sr, const char *key, char *field, size_t size)
+/*
+ * A label that fits field (no NUL, not longer than size - 1).  Prometheus
+ * drops labels whose value is empty: absent is "" (when empty_ok).
+ */
+static bool label_str(const struct series *sr, const char *key, char *field, size_t size,
+		      bool empty_ok)
 {
 	const struct pw_jval *v = label(sr, key);
 
+	if (!v && empty_ok) {
+		field[0] = '\0';
+		return true;
+	}
 	if (!v || v->n >= size || strlen(v->s) != v->n)
 		return false;
 	memcpy(field, v->s, v->n + 1);
@@ -283,11 +291,11 @@ static bool fam_info(struct pw_namespace *ns, const struct series *sr)
 
 	/* all or nothing: a half-valid attribution is not shown */
 	if (!label_uint(sr, "level", 0, 32, &level) || !label_uint(sr, "init_pid", 0, 4194304, &pid) ||
-	    !label_str(sr, "init_comm", t.init_comm, sizeof(t.init_comm)) ||
-	    !label_str(sr, "hostname", t.hostname, sizeof(t.hostname)) ||
-	    !label_str(sr, "container_id", t.container_id, sizeof(t.container_id)) ||
-	    !label_str(sr, "runtime", t.runtime, sizeof(t.runtime)) ||
-	    !label_str(sr, "pod_uid", t.pod_uid, sizeof(t.pod_uid)))
+	    !label_str(sr, "init_comm", t.init_comm, sizeof(t.init_comm), true) ||
+	    !label_str(sr, "hostname", t.hostname, sizeof(t.hostname), true) ||
+	    !label_str(sr, "container_id", t.container_id, sizeof(t.container_id), true) ||
+	    !label_str(sr, "runtime", t.runtime, sizeof(t.runtime), true) ||
+	    !label_str(sr, "pod_uid", t.pod_uid, sizeof(t.pod_uid), true))
 		return false;
 	ns->level = (uint32_t)level;
 	ns->init_pid = (pid_t)pid;
@@ -517,8 +525,8 @@ static bool one_series(struct builder *b, const struct pw_jdoc *d, const struct 
 	if (!name || strncmp(name->s, "pausewatch_", 11) || strlen(name->s) != name->n)
 		return false;
 	sr.name = name->s + 11;
-	if (!label_str(&sr, "node", sr.node, sizeof(sr.node)) &&
-	    !label_str(&sr, "instance", sr.node, sizeof(sr.node)))
+	if (!label_str(&sr, "node", sr.node, sizeof(sr.node), false) &&
+	    !label_str(&sr, "instance", sr.node, sizeof(sr.node), false))
 		return false;
 	if (!sr.node[0] || see_node(b, sr.node))
 		return false;
