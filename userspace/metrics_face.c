@@ -625,12 +625,14 @@ static int by_node_pidns(const void *a, const void *b, void *ctx)
 	c = strcmp(ns_node(r, i), ns_node(r, j));
 	if (c)
 		return c;
+	if (r->s->ns[i].alive != r->s->ns[j].alive)
+		return r->s->ns[i].alive ? -1 : 1;
 	return i < j ? -1 : i > j;
 }
 
 /*
  * One series per (node, pidns): when an inode number was reused, a gone
- * namespace and a live one share it; the live one (listed first) wins.
+ * namespace and a live one share it; the live one wins (else the first listed).
  */
 static int mark_duplicates(struct render *r)
 {

@@ -571,7 +571,8 @@ static void finish(struct builder *b)
 		if (!ns->alive)
 			ns->zombies = 0;
 	}
-	qsort(s->ns, s->n_ns, sizeof(*s->ns), by_alive_node_level_pidns);
+	if (s->n_ns)
+		qsort(s->ns, s->n_ns, sizeof(*s->ns), by_alive_node_level_pidns);
 	s->self.exit_variant = b->variant ? b->variant : "-";
 	s->self.attach = b->attach ? b->attach : "-";
 	s->self.walk = b->walk ? b->walk : "-";

@@ -90,3 +90,35 @@ $(BUILD)/san/tests/json_test: $(PW_UNIT_json_test) $(PW_UNIT_HDRS)
 TEST_BINS += $(BUILD)/tests/attrib_test $(BUILD)/tests/json_test
 SAN_BINS += $(BUILD)/san/tests/attrib_test $(BUILD)/san/tests/json_test
 # --- end attrib/json ---
+
+# --- Prometheus export (unit tests) ---
+# Owned by the export engineer: the exposition, escapes and negotiation
+# (metrics_test) and what --prometheus reads back (promsrc_test), from
+# hand-built snapshots and answers; no root, no BPF.
+PW_EXPORT_UNIT_HDRS := $(EXPORT_HDRS) userspace/snapshot.h tests/unit/snapfix.h tests/tap.h
+PW_EXPORT_UNIT_metrics_test := tests/unit/metrics_test.c tests/unit/snapfix.c userspace/metrics_face.c \
+			       userspace/promesc.c userspace/httpneg.c userspace/snapshot.c userspace/pause_page.c
+PW_EXPORT_UNIT_promsrc_test := tests/unit/promsrc_test.c userspace/promsrc.c userspace/httpc.c \
+			       userspace/jsonparse.c userspace/promesc.c userspace/textsafe.c \
+			       userspace/snapshot.c userspace/pause_page.c
+PW_EXPORT_UNIT_FLAGS := -Iuserspace -Ipause -Itests -Itests/unit
+
+$(BUILD)/tests/metrics_test: $(PW_EXPORT_UNIT_metrics_test) $(PW_EXPORT_UNIT_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) $(PW_EXPORT_UNIT_FLAGS) -o $@ $(PW_EXPORT_UNIT_metrics_test) -lm
+
+$(BUILD)/tests/promsrc_test: $(PW_EXPORT_UNIT_promsrc_test) $(PW_EXPORT_UNIT_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) $(PW_EXPORT_UNIT_FLAGS) -o $@ $(PW_EXPORT_UNIT_promsrc_test) -lm
+
+$(BUILD)/san/tests/metrics_test: $(PW_EXPORT_UNIT_metrics_test) $(PW_EXPORT_UNIT_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) $(PW_EXPORT_UNIT_FLAGS) -o $@ $(PW_EXPORT_UNIT_metrics_test) -lm
+
+$(BUILD)/san/tests/promsrc_test: $(PW_EXPORT_UNIT_promsrc_test) $(PW_EXPORT_UNIT_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) $(PW_EXPORT_UNIT_FLAGS) -o $@ $(PW_EXPORT_UNIT_promsrc_test) -lm
+
+TEST_BINS += $(BUILD)/tests/metrics_test $(BUILD)/tests/promsrc_test
+SAN_BINS += $(BUILD)/san/tests/metrics_test $(BUILD)/san/tests/promsrc_test
+# --- end Prometheus export ---
