@@ -98,12 +98,20 @@ static int uint_opt(const char *arg, unsigned long min, unsigned long max, unsig
 
 int pw_export_opt(struct pw_export_cfg *cfg, int id, const char *arg, const char *prog)
 {
+	struct sockaddr_storage ss;
+	unsigned int sslen;
+	char err[256];
+
 	switch (id) {
 	case PW_OPT_LISTEN:
 		if (!pw_export_has_httpd) {
 			fprintf(stderr, "%s: --listen is not available in this build (the static pausetop "
 				"has no HTTP server): use the dynamic build, or --textfile with "
 				"node_exporter\n", prog);
+			return -1;
+		}
+		if (pw_listen_parse(arg, &ss, &sslen, err, sizeof(err))) {
+			fprintf(stderr, "%s: %s\n", prog, err);
 			return -1;
 		}
 		cfg->listen = arg;

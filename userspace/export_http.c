@@ -244,10 +244,35 @@ static enum MHD_Result send_metrics(struct server *srv, struct MHD_Connection *c
 	return ret;
 }
 
+/* Does the request announce a body (which GET and HEAD never need)? */
+static bool has_body(struct MHD_Connection *c)
+{
+	const char *len = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						      MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+	return (len && strcmp(len, "0")) ||
+	       MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+}
+
+static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *url)
+{
+	if (!strcmp(url, "/metrics"))
+		return send_metrics(cls, c);
+	if (!strcmp(url, "/"))
+		return send_static(c, MHD_HTTP_OK, "text/html; charset=utf-8", index_html, NULL);
+	if (!strcmp(url, "/healthz"))
+		return send_static(c, MHD_HTTP_OK, "text/plain; charset=utf-8", "ok\n", NULL);
+	return send_static(c, MHD_HTTP_NOT_FOUND, "text/plain; charset=utf-8",
+			   "not found: try /metrics\n", NULL);
+}
+
 /*
- * MHD calls this once when the headers are in (*req == NULL), again for
- * each piece of a body, and once more at the end.  GET and HEAD carry no
- * body we want: any that comes is read and dropped, then we answer.
+ * MHD calls this when the headers are in (*req == NULL) and again when the
+ * request is complete.  A request with a body, or with a method other than
+ * GET and HEAD, is answered at once: then MHD sends the answer and closes
+ * the connection instead of reading the body, so a client announcing a
+ * large (or endless) one holds nothing.  A plain GET is answered on the
+ * second call, which keeps the connection alive for the next scrape.
  */
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version, const char *upload,
@@ -260,20 +285,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 				   "method not allowed: GET or HEAD\n", "GET, HEAD");
 	if (!*req) {
 		*req = &marker;
-		return MHD_YES;
+		return has_body(c) ? answer(cls, c, url) : MHD_YES;
 	}
-	if (*upload_size) {
-		*upload_size = 0;
-		return MHD_YES;
-	}
-	if (!strcmp(url, "/metrics"))
-		return send_metrics(cls, c);
-	if (!strcmp(url, "/"))
-		return send_static(c, MHD_HTTP_OK, "text/html; charset=utf-8", index_html, NULL);
-	if (!strcmp(url, "/healthz"))
-		return send_static(c, MHD_HTTP_OK, "text/plain; charset=utf-8", "ok\n", NULL);
-	return send_static(c, MHD_HTTP_NOT_FOUND, "text/plain; charset=utf-8",
-			   "not found: try /metrics\n", NULL);
+	*upload_size = 0;	/* a body would have been answered above; nothing to read */
+	return answer(cls, c, url);
 }
 
 static void on_log(void *cls, const char *fmt, va_list ap)

@@ -136,3 +136,33 @@ while True:
 	# the zombies are there before the test looks
 	wait_until 30 test "$(ps -o stat= --ppid "$NS_INIT" | grep -c Z)" = "$n"
 }
+
+# raw_http PORT [SRC_ADDR] — send stdin's bytes as they are, print the whole
+# answer (until the server closes, or 10 s).  For requests curl will not send.
+raw_http() {
+	/usr/bin/python3 -c '
+import socket, sys, time
+port, src = int(sys.argv[1]), sys.argv[2] if len(sys.argv) > 2 else None
+s = socket.socket()
+if src:
+    s.bind((src, 0))
+s.settimeout(10)
+s.connect(("127.0.0.1", port))
+s.sendall(sys.stdin.buffer.read())
+out = b""
+try:
+    while True:
+        b = s.recv(65536)
+        if not b:
+            break
+        out += b
+except socket.timeout:
+    pass
+sys.stdout.buffer.write(out)
+' "$@"
+}
+
+# status_of — the status code of an HTTP answer on stdin
+status_of() {
+	head -1 | tr -d '\r' | awk '{print $2}'
+}
