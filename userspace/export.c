@@ -20,6 +20,7 @@
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "collector.h"
 #include "export.h"
@@ -214,41 +215,112 @@ void pw_export_proc_stats(struct pw_proc_stats *p)
 
 static pthread_mutex_t render_lock = PTHREAD_MUTEX_INITIALIZER;
 
-int pw_export_render(const struct pw_source *src, const struct pw_export_cfg *cfg, bool openmetrics,
-		     bool with_proc, struct pw_mbuf *b, char *err, size_t errlen)
+/* gzip: the exposition is deflated piece by piece into out as it is rendered. */
+struct gz {
+	z_stream z;
+	struct pw_mbuf *out;
+};
+
+static int gz_write(struct gz *g, const char *data, size_t len, int flush)
 {
-	/* the last exposition's size: the next one is about as large, one allocation */
-	static size_t last_size;
-	struct pw_metrics_opts o = {
-		.node = cfg->node,
-		.format = openmetrics ? PW_METRICS_OPENMETRICS : PW_METRICS_TEXT,
-	};
+	struct pw_mbuf *out = g->out;
+	int zrc;
+
+	g->z.next_in = (Bytef *)data;
+	g->z.avail_in = (uInt)len;
+	do {
+		if (out->cap - out->len < 16384) {
+			size_t cap = out->cap * 2 + 65536;
+			char *p = realloc(out->data, cap);
+
+			if (!p)
+				return -ENOMEM;
+			out->data = p;
+			out->cap = cap;
+		}
+		g->z.next_out = (Bytef *)out->data + out->len;
+		g->z.avail_out = (uInt)(out->cap - out->len);
+		zrc = deflate(&g->z, flush);
+		out->len = out->cap - g->z.avail_out;
+		if (zrc == Z_STREAM_ERROR)
+			return -EIO;
+	} while (g->z.avail_in || (flush == Z_FINISH && zrc != Z_STREAM_END));
+	return 0;
+}
+
+static int gz_sink(void *ctx, const char *data, size_t len)
+{
+	return gz_write(ctx, data, len, Z_NO_FLUSH);
+}
+
+/* One snapshot, rendered into b (which may stream into a gzip sink). */
+static int take_and_render(const struct pw_source *src, const struct pw_metrics_opts *o,
+			   bool with_proc, struct pw_mbuf *b, char *err, size_t errlen)
+{
+	struct pw_metrics_opts opts = *o;
 	struct pw_proc_stats proc;
 	struct pw_snapshot *s;
 	int rc;
 
-	pw_mbuf_init(b, __atomic_load_n(&last_size, __ATOMIC_RELAXED) + 4096);
+	rc = src->take(src->ctx, &s, err, errlen);
+	if (rc)
+		return rc;
+	if (with_proc) {
+		pw_export_proc_stats(&proc);
+		opts.proc = &proc;
+	}
+	rc = pw_face_metrics(b, s, &opts);
+	pw_snapshot_free(s);
+	if (rc)
+		snprintf(err, errlen, "rendering the exposition failed: %s", strerror(-rc));
+	return rc;
+}
+
+int pw_export_render(const struct pw_source *src, const struct pw_export_cfg *cfg, bool openmetrics,
+		     bool with_proc, bool gzip, struct pw_mbuf *out, char *err, size_t errlen)
+{
+	/* the last answer's size: the next one is about as large, one allocation */
+	static size_t last_size[2];
+	struct pw_metrics_opts o = {
+		.node = cfg->node,
+		.format = openmetrics ? PW_METRICS_OPENMETRICS : PW_METRICS_TEXT,
+	};
+	struct gz g = { .out = out };
+	struct pw_mbuf chunk;
+	int rc;
+
+	pw_mbuf_init(out, __atomic_load_n(&last_size[gzip], __ATOMIC_RELAXED) + 4096);
+	if (gzip) {
+		/* level 1: the text repeats itself, the fastest level already gives ~20x */
+		if (deflateInit2(&g.z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+			snprintf(err, errlen, "gzip: out of memory");
+			return -ENOMEM;
+		}
+		pw_mbuf_init(&chunk, 64 * 1024);
+		chunk.sink = gz_sink;
+		chunk.sink_ctx = &g;
+	}
 	/*
 	 * One snapshot and render at a time: the collector serialises snapshots
 	 * anyway, and a snapshot of 1,000 namespaces is megabytes: concurrent
 	 * scrapes must not each hold one (RSS).
 	 */
 	pthread_mutex_lock(&render_lock);
-	rc = src->take(src->ctx, &s, err, errlen);
-	if (!rc) {
-		if (with_proc) {
-			pw_export_proc_stats(&proc);
-			o.proc = &proc;
-		}
-		rc = pw_face_metrics(b, s, &o);
-		pw_snapshot_free(s);
-		if (rc)
-			snprintf(err, errlen, "rendering the exposition failed: %s", strerror(-rc));
-	}
+	rc = take_and_render(src, &o, with_proc, gzip ? &chunk : out, err, errlen);
 	pthread_mutex_unlock(&render_lock);
+	if (gzip) {
+		if (!rc && (rc = gz_write(&g, NULL, 0, Z_FINISH)))
+			snprintf(err, errlen, "gzip failed: %s", strerror(-rc));
+		deflateEnd(&g.z);
+		pw_mbuf_free(&chunk);
+	}
 	if (rc)
 		return rc;
-	__atomic_store_n(&last_size, b->len, __ATOMIC_RELAXED);
+	if (out->err) {
+		snprintf(err, errlen, "out of memory");
+		return out->err;
+	}
+	__atomic_store_n(&last_size[gzip], out->len, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -274,7 +346,7 @@ int pw_export_print(FILE *f, const struct pw_source *src, const struct pw_export
 
 		if (i > 0 && !wait_next(run->delay, run->stop))
 			break;
-		rc = pw_export_render(src, cfg, cfg->openmetrics, true, &b, err, sizeof(err));
+		rc = pw_export_render(src, cfg, cfg->openmetrics, true, false, &b, err, sizeof(err));
 		if (!rc && (fwrite(b.data, 1, b.len, f) != b.len || fflush(f) == EOF))
 			rc = -(errno ? errno : EIO);
 		pw_mbuf_free(&b);
@@ -360,7 +432,7 @@ int pw_export_textfile(const struct pw_source *src, const struct pw_export_cfg *
 		if (i > 0 && !wait_next(run->delay, run->stop))
 			break;
 		err[0] = '\0';
-		rc = pw_export_render(src, cfg, false, false, &b, err, sizeof(err));
+		rc = pw_export_render(src, cfg, false, false, false, &b, err, sizeof(err));
 		if (!rc)
 			rc = write_atomic(cfg->textfile, b.data, b.len, err, sizeof(err));
 		pw_mbuf_free(&b);

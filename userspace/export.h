@@ -80,13 +80,14 @@ int pw_export_textfile(const struct pw_source *src, const struct pw_export_cfg *
 		       const struct pw_run *run);
 
 /*
- * One fresh snapshot from src rendered into b (initialised here; the caller
- * frees it), with the process_* families when with_proc.  0, or -errno with
- * err set (the snapshot failed, or memory ran out).
+ * One fresh snapshot from src rendered into out (initialised here; the
+ * caller frees it), with the process_* families when with_proc, gzipped
+ * while it is rendered when gzip (then the plain text never exists whole).
+ * 0, or -errno with err set (the snapshot failed, or memory ran out).
  */
 struct pw_mbuf;
 int pw_export_render(const struct pw_source *src, const struct pw_export_cfg *cfg, bool openmetrics,
-		     bool with_proc, struct pw_mbuf *b, char *err, size_t errlen);
+		     bool with_proc, bool gzip, struct pw_mbuf *out, char *err, size_t errlen);
 
 /* The process's own figures for the process_* families (fields < 0 when unreadable). */
 struct pw_proc_stats;

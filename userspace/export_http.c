@@ -64,7 +64,6 @@ int pw_export_serve(struct pw_listener *l, const struct pw_source *src,
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
-#include <zlib.h>
 
 #include "httpneg.h"
 #include "metrics_face.h"
@@ -165,36 +164,6 @@ static enum MHD_Result send_static(struct MHD_Connection *c, unsigned int status
 	return ret;
 }
 
-/* gzip of in (a gzip stream, fast level: the text repeats itself, level 1 already gives ~10x). */
-static int gzip(const char *in, size_t len, char **out, size_t *outlen)
-{
-	z_stream z = { 0 };
-	uLong bound;
-	char *buf;
-
-	if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-		return -ENOMEM;
-	bound = deflateBound(&z, len);
-	buf = malloc(bound);
-	if (!buf) {
-		deflateEnd(&z);
-		return -ENOMEM;
-	}
-	z.next_in = (Bytef *)in;
-	z.avail_in = (uInt)len;
-	z.next_out = (Bytef *)buf;
-	z.avail_out = (uInt)bound;
-	if (deflate(&z, Z_FINISH) != Z_STREAM_END) {
-		deflateEnd(&z);
-		free(buf);
-		return -EIO;
-	}
-	*outlen = z.total_out;
-	deflateEnd(&z);
-	*out = buf;
-	return 0;
-}
-
 static enum MHD_Result send_metrics(struct server *srv, struct MHD_Connection *c)
 {
 	const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
@@ -209,7 +178,7 @@ static enum MHD_Result send_metrics(struct server *srv, struct MHD_Connection *c
 	int rc;
 
 	err[0] = '\0';
-	rc = pw_export_render(srv->src, srv->cfg, om, true, &b, err, sizeof(err));
+	rc = pw_export_render(srv->src, srv->cfg, om, true, gz, &b, err, sizeof(err));
 	if (rc) {
 		char msg[600];
 
@@ -224,12 +193,7 @@ static enum MHD_Result send_metrics(struct server *srv, struct MHD_Connection *c
 		MHD_destroy_response(r);
 		return ret;
 	}
-	if (gz && gzip(b.data, b.len, &body, &len) == 0) {
-		pw_mbuf_free(&b);
-	} else {
-		gz = false;
-		body = pw_mbuf_take(&b, &len);
-	}
+	body = pw_mbuf_take(&b, &len);
 	r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
 	if (!r) {
 		free(body);

@@ -49,13 +49,29 @@ char *pw_mbuf_take(struct pw_mbuf *b, size_t *len)
 	return p;
 }
 
+int pw_mbuf_flush(struct pw_mbuf *b)
+{
+	int rc;
+
+	if (b->err || !b->sink || !b->len)
+		return b->err;
+	rc = b->sink(b->sink_ctx, b->data, b->len);
+	if (rc)
+		b->err = rc;
+	b->len = 0;
+	return b->err;
+}
+
 /* Room for n more bytes; false (and err set) when the buffer cannot grow. */
-static bool room(struct pw_mbuf *b, size_t n)
+static bool grow(struct pw_mbuf *b, size_t n)
 {
 	size_t cap;
 	char *p;
 
 	if (b->err)
+		return false;
+	/* with a sink: empty it first; grow only for a piece larger than the buffer */
+	if (b->sink && pw_mbuf_flush(b))
 		return false;
 	if (b->len + n <= b->cap)
 		return true;
@@ -72,7 +88,15 @@ static bool room(struct pw_mbuf *b, size_t n)
 	return true;
 }
 
-static void put(struct pw_mbuf *b, const char *s, size_t n)
+/* The hot path (every byte of the exposition goes through here): inline, no call when it fits. */
+static inline bool room(struct pw_mbuf *b, size_t n)
+{
+	if (__builtin_expect(b->len + n <= b->cap && !b->err, 1))
+		return true;
+	return grow(b, n);
+}
+
+static inline void put(struct pw_mbuf *b, const char *s, size_t n)
 {
 	if (!room(b, n))
 		return;
@@ -726,7 +750,7 @@ int pw_face_metrics(struct pw_mbuf *b, const struct pw_snapshot *s, const struct
 	self_families(&r);
 	if (r.om)
 		put(b, "# EOF\n", 6);
-	rc = b->err;
+	rc = pw_mbuf_flush(b);
 cleanup:
 	free(r.emit);
 	free(r.lab_off);

@@ -26,15 +26,25 @@
 #define PW_CT_TEXT		"text/plain; version=0.0.4; charset=utf-8"
 #define PW_CT_OPENMETRICS	"application/openmetrics-text; version=1.0.0; charset=utf-8"
 
-/* A growing byte buffer; errors are sticky (err = -ENOMEM), the data is then incomplete. */
+/*
+ * A growing byte buffer; errors are sticky (err), the data is then
+ * incomplete.  With a sink, it does not grow: whenever it is full, its bytes
+ * go to sink (which returns 0 or -errno) and it starts over, so a large
+ * exposition can be compressed piece by piece without ever being whole in
+ * memory.
+ */
 struct pw_mbuf {
 	char *data;
 	size_t len, cap;
 	int err;
+	int (*sink)(void *ctx, const char *data, size_t len);
+	void *sink_ctx;
 };
 
-/* hint: expected size (0: a small default). */
+/* hint: expected size (0: a small default); with a sink, the piece size. */
 void pw_mbuf_init(struct pw_mbuf *b, size_t hint);
+/* Hand what is buffered to the sink (no-op without one); 0 or the sticky error. */
+int pw_mbuf_flush(struct pw_mbuf *b);
 void pw_mbuf_free(struct pw_mbuf *b);
 /* Hand the data over (caller frees it with free()); the buffer is empty afterwards. */
 char *pw_mbuf_take(struct pw_mbuf *b, size_t *len);
@@ -60,8 +70,9 @@ struct pw_metrics_opts {
 };
 
 /*
- * Append the exposition of s to b.  Returns 0, or -ENOMEM (b->err) when the
- * buffer could not grow, or -EINVAL for a NULL argument.
+ * Append the exposition of s to b (and flush it to b's sink, if any).
+ * Returns 0, or b->err (-ENOMEM when the buffer could not grow, the sink's
+ * error), or -EINVAL for a NULL argument.
  */
 int pw_face_metrics(struct pw_mbuf *b, const struct pw_snapshot *s, const struct pw_metrics_opts *o);
 

@@ -101,7 +101,7 @@ kill -0 "$EXP_PID"; ok $? "and is still running"
 
 # --- where it listens -----------------------------------------------------------------
 for a in abc 1.2.3.4.5:80 ::1:80 '[::1]' 70000 host.example:80 '' '[::1]:x'; do
-	"$PAUSETOP" --listen "$a" >/dev/null 2>"$t/err"; rc=$?
+	timeout 60 "$PAUSETOP" --listen "$a" >/dev/null 2>"$t/err"; rc=$?
 	is "$rc" 2 "--listen '$a': exit 2"
 	like "$(cat "$t/err")" "--listen wants PORT" "--listen '$a': says what it wants"
 done
@@ -127,9 +127,17 @@ if wait_until 60 grep -q serving "$t/v6.err"; then
 else
 	like "$(cat "$t/v6.err")" "cannot listen" "--listen [::1]:0 without IPv6: says why"
 fi
-"$PAUSETOP" --listen "127.0.0.1:$P" >/dev/null 2>"$t/busy.err"; rc=$?
+# a port somebody else holds (a listener of our own: it cannot go away meanwhile)
+/usr/bin/python3 -c '
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()
+print(s.getsockname()[1], flush=True); time.sleep(120)' >"$t/busy.port" &
+EXPORT_PIDS+=($!)
+wait_until 30 test -s "$t/busy.port"
+busy=$(cat "$t/busy.port")
+timeout 60 "$PAUSETOP" --listen "127.0.0.1:$busy" >/dev/null 2>"$t/busy.err"; rc=$?
 is "$rc" 1 "a port in use: exit 1"
-like "$(cat "$t/busy.err")" "cannot listen on 127.0.0.1:$P: Address already in use" "and it says so"
+like "$(cat "$t/busy.err")" "cannot listen on 127.0.0.1:$busy: Address already in use" "and it says so"
 
 # --- stopping ----------------------------------------------------------------------------
 for sig in TERM INT; do

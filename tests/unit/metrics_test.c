@@ -498,6 +498,54 @@ static void test_hostile(void)
 	pw_snapshot_free(s);
 }
 
+struct collect {
+	char buf[65536];
+	size_t len, calls, biggest;
+	int fail_after;
+};
+
+static int collect(void *ctx, const char *data, size_t len)
+{
+	struct collect *c = ctx;
+
+	if (c->fail_after && (int)c->calls >= c->fail_after)
+		return -EPIPE;
+	if (c->len + len <= sizeof(c->buf))
+		memcpy(c->buf + c->len, data, len);
+	c->len += len;
+	c->calls++;
+	c->biggest = len > c->biggest ? len : c->biggest;
+	return 0;
+}
+
+/* A sink gets the same bytes in pieces of at most the buffer's size. */
+static void test_sink(void)
+{
+	struct pw_snapshot *s = fx_basic();
+	struct pw_metrics_opts o = { .node = "node-1", .proc = &basic_proc, .version = "1.2.3",
+				     .format = PW_METRICS_OPENMETRICS };
+	struct collect c = { 0 }, fail = { .fail_after = 2 };
+	char *whole = render(s, "node-1", true, &basic_proc, NULL);
+	struct pw_mbuf b;
+
+	pw_mbuf_init(&b, 1024);
+	b.sink = collect;
+	b.sink_ctx = &c;
+	is_int(pw_face_metrics(&b, s, &o), 0, "rendering into a 1 kB buffer with a sink");
+	ok(c.len == strlen(whole) && !memcmp(c.buf, whole, c.len), "the sink got the whole exposition (%zu bytes)", c.len);
+	ok(c.calls > 3 && c.biggest <= 1024 && b.cap == 1024, "in %zu pieces of at most 1 kB; the buffer never grew",
+	   c.calls);
+	is_int(b.len, 0, "nothing left in the buffer");
+	pw_mbuf_free(&b);
+	pw_mbuf_init(&b, 1024);
+	b.sink = collect;
+	b.sink_ctx = &fail;
+	is_int(pw_face_metrics(&b, s, &o), -EPIPE, "a sink's error comes back");
+	pw_mbuf_free(&b);
+	free(whole);
+	pw_snapshot_free(s);
+}
+
 static void test_empty_and_errors(void)
 {
 	struct pw_snapshot *s = fx_snapshot(1700000000.0);
@@ -537,5 +585,6 @@ int main(int argc, char **argv)
 	test_states();
 	test_hostile();
 	test_empty_and_errors();
+	test_sink();
 	return done_testing();
 }
