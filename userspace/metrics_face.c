@@ -525,6 +525,7 @@ static void dispositions(struct render *r)
 {
 	static const struct { enum pw_disp d; const char *label; } states[] = {
 		{ PW_DISP_CATCH, ",pausewatch_init_signal_disposition=\"catch\"} " },
+		{ PW_DISP_BLOCKED, ",pausewatch_init_signal_disposition=\"blocked\"} " },
 		{ PW_DISP_IGNORE, ",pausewatch_init_signal_disposition=\"ignore\"} " },
 		{ PW_DISP_DEFAULT, ",pausewatch_init_signal_disposition=\"default\"} " },
 	};

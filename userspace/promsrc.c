@@ -345,26 +345,30 @@ static bool fam_signal(struct pw_namespace *ns, const struct series *sr, uint64_
 	return true;
 }
 
+static const enum pw_disp disp_states[] = { PW_DISP_CATCH, PW_DISP_BLOCKED, PW_DISP_IGNORE,
+					    PW_DISP_DEFAULT };
+
 static const char *disp_state(int i)
 {
-	static const enum pw_disp states[] = { PW_DISP_CATCH, PW_DISP_IGNORE, PW_DISP_DEFAULT };
-
-	return pw_disp_name(states[i]);
+	return pw_disp_name(disp_states[i]);
 }
 
 static bool fam_disposition(struct pw_namespace *ns, const struct series *sr, uint64_t v)
 {
 	int sig = signal_label(sr);
-	int st = named(sr, "pausewatch_init_signal_disposition", disp_state, 3);
+	int st = named(sr, "pausewatch_init_signal_disposition", disp_state,
+		       (int)(sizeof(disp_states) / sizeof(disp_states[0])));
 	uint64_t bit;
 
 	if (sig < 1 || sig > 64 || st < 0 || v > 1)
 		return false;
 	ns->init_disp_known = true;
 	bit = 1ULL << (sig - 1);
-	if (v && st == 0)
+	if (v && disp_states[st] == PW_DISP_CATCH)
 		ns->init_sig_caught |= bit;
-	if (v && st == 1)
+	if (v && disp_states[st] == PW_DISP_BLOCKED)
+		ns->init_sig_blocked |= bit;
+	if (v && disp_states[st] == PW_DISP_IGNORE)
 		ns->init_sig_ignored |= bit;
 	return true;
 }

@@ -46,6 +46,7 @@ static struct pw_snapshot *fx_basic(void)
 	fx_disp(ns, SIGTERM, PW_DISP_DEFAULT);
 	fx_disp(ns, SIGINT, PW_DISP_CATCH);
 	fx_disp(ns, SIGHUP, PW_DISP_IGNORE);
+	fx_disp(ns, SIGUSR2, PW_DISP_BLOCKED);
 	snprintf(ns->container_id, sizeof(ns->container_id), "0123abcd");
 	snprintf(ns->runtime, sizeof(ns->runtime), "containerd");
 	ns->pids_known = true;

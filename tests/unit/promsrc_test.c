@@ -208,6 +208,7 @@ static const char api_answer[] =
 	"{\"metric\":{\"__name__\":\"pausewatch_init_signal_disposition\",\"node\":\"b\",\"pidns\":\"4026532002\",\"signal\":\"SIGTERM\",\"pausewatch_init_signal_disposition\":\"default\"},\"value\":" T "\"1\"]},"
 	"{\"metric\":{\"__name__\":\"pausewatch_init_signal_disposition\",\"node\":\"b\",\"pidns\":\"4026532002\",\"signal\":\"SIGTERM\",\"pausewatch_init_signal_disposition\":\"catch\"},\"value\":" T "\"0\"]},"
 	"{\"metric\":{\"__name__\":\"pausewatch_init_signal_disposition\",\"node\":\"b\",\"pidns\":\"4026532002\",\"signal\":\"SIGUSR1\",\"pausewatch_init_signal_disposition\":\"catch\"},\"value\":" T "\"1\"]},"
+	"{\"metric\":{\"__name__\":\"pausewatch_init_signal_disposition\",\"node\":\"b\",\"pidns\":\"4026532002\",\"signal\":\"SIGUSR2\",\"pausewatch_init_signal_disposition\":\"blocked\"},\"value\":" T "\"1\"]},"
 	"{\"metric\":{\"__name__\":\"pausewatch_pids_current\",\"node\":\"b\",\"pidns\":\"4026532002\"},\"value\":" T "\"5\"]},"
 	"{\"metric\":{\"__name__\":\"pausewatch_pids_max\",\"node\":\"b\",\"pidns\":\"4026532002\"},\"value\":" T "\"10\"]},"
 	"{\"metric\":{\"__name__\":\"pausewatch_pause_reaped_total\",\"node\":\"b\",\"pidns\":\"4026532002\"},\"value\":" T "\"7\"]},"
@@ -256,9 +257,9 @@ static void test_promsrc(void)
 	is_int(parse(api_answer, &s, &st, err, sizeof(err)), 0, "an API answer becomes a snapshot");
 	if (!s)
 		return;
-	is_int(st.series, 41, "41 series read");
+	is_int(st.series, 42, "42 series read");
 	is_int(st.rejected, 16, "16 series failed validation");
-	is_int(st.used, 25, "25 landed");
+	is_int(st.used, 26, "26 landed");
 	is_int(s->n_ns, 3, "three (node, pidns) rows");
 	is_int(s->self.nodes, 3, "three nodes");
 	c = &s->ns[0], b = &s->ns[1], a = &s->ns[2];
@@ -278,7 +279,8 @@ static void test_promsrc(void)
 	   pw_ns_sig(b, 15)->ignored_by_init == 3 && pw_ns_sig(b, 10)->delivered[PWC_ACT_HANDLER] == 2 &&
 	   b->n_sigs == 2 && b->sigs[0].sig == 10, "signals: rows ascending, counts in place");
 	ok(pw_ns_disposition(b, 15) == PW_DISP_DEFAULT && pw_ns_disposition(b, 10) == PW_DISP_CATCH &&
-	   pw_ns_disposition(a, 15) == PW_DISP_UNKNOWN, "dispositions from the stateset");
+	   pw_ns_disposition(b, 12) == PW_DISP_BLOCKED && pw_ns_disposition(a, 15) == PW_DISP_UNKNOWN,
+	   "dispositions from the stateset (default, catch, blocked, unknown)");
 	ok(b->pids_known && b->pids_current == 5 && b->pids_max == 10 && !a->pids_known, "pids");
 	ok(b->has_pause && b->pause.reaped_total == 7 && !a->has_pause, "pause_reaped_total");
 	ok(b->orphans[PWC_REAPER_INIT] == 6, "orphans by reaper");
