@@ -90,6 +90,13 @@ promq_value() {
 	[ "$(wc -l <<<"$out")" = 1 ] && [ -n "$out" ] && echo "${out##* }"
 }
 
+# output_is WANT CMD... — CMD prints exactly WANT (for wait_until: it runs CMD anew each time)
+output_is() {
+	local want=$1
+	shift
+	[ "$("$@")" = "$want" ]
+}
+
 # promq_is QUERY VALUE — for wait_until
 promq_is() {
 	[ "$(promq_value "$1")" = "$2" ]
@@ -134,7 +141,11 @@ while True:
 	NS_INIT=$(cat "$pidfile")
 	NS_INUM=$(stat -L -c %i "/proc/$NS_INIT/ns/pid")
 	# the zombies are there before the test looks
-	wait_until 30 test "$(ps -o stat= --ppid "$NS_INIT" | grep -c Z)" = "$n"
+	wait_until 30 output_is "$n" zombies_of "$NS_INIT"
+}
+
+zombies_of() {
+	ps -o stat= --ppid "$1" | grep -c Z
 }
 
 # raw_http PORT [SRC_ADDR] — send stdin's bytes as they are, print the whole

@@ -18,7 +18,7 @@ sel="node=\"pw-gone\",pidns=\"$NS_INUM\""
 series() { scrape "$EXP_PORT" | grep -F "{$sel"; }
 value() { scrape "$EXP_PORT" | grep -F "$1{$sel}" | cut -d' ' -f2; }
 
-wait_until 60 test "$(value pausewatch_namespace_alive)" = 1
+wait_until 60 output_is 1 value pausewatch_namespace_alive
 is "$(value pausewatch_namespace_alive)" 1 "alive: pausewatch_namespace_alive 1"
 is "$(value pausewatch_zombies)" 2 "with its 2 zombies"
 wait_until 60 promq_is "pausewatch_namespace_alive{pidns=\"$NS_INUM\"}" 1
@@ -26,7 +26,7 @@ wait_until 60 promq_is "pausewatch_namespace_alive{pidns=\"$NS_INUM\"}" 1
 # the end of the namespace: its init dies, the kernel takes the zombies with it
 kill -KILL "$NS_INIT" 2>/dev/null
 t0=$(date +%s.%N)
-wait_until 60 test "$(value pausewatch_namespace_alive)" = 0
+wait_until 60 output_is 0 value pausewatch_namespace_alive
 is "$(value pausewatch_namespace_alive)" 0 "gone: pausewatch_namespace_alive 0"
 # the two children and the init itself, left for unshare's wait()
 is "$(value pausewatch_zombie_exits_total)" 3 "final values kept: zombie_exits_total 3"

@@ -68,7 +68,8 @@ is "$rc:$(cat "$t/pt")" "0:" "promtool on the textfile: exit 0, no warning"
 # --- Prometheus ---------------------------------------------------------------------------
 stored() { curl -sf --get --data-urlencode "query=pausewatch_namespace_info{pidns=\"$inum\"}" "$PROM/api/v1/query" |
 	jq -r '.data.result[0].metric.hostname // empty'; }
-wait_until 60 test -n "$(stored)"
+has_stored() { test -n "$(stored)"; }
+wait_until 60 has_stored
 is "$(stored | od -An -c | tr -s ' ')" "$(printf 'h"o\\s\nt\x1b[2J\xef\xbf\xbd\xef\xbf\xbd}\npausewatch_zombies{pidns="1"} 9\n' | od -An -c | tr -s ' ')" \
 	"Prometheus stored the hostname: the bytes, with U+FFFD for the invalid ones"
 is "$(curl -sf "$PROM/api/v1/targets" | jq -c '.data.activeTargets[0] | {health, lastError}')" \
