@@ -303,7 +303,8 @@ struct ksigaction { unsigned long handler, flags, restorer; uint64_t mask; };
  * Start from a known state whatever our parent left us: SIG_IGN is the only
  * disposition that survives exec, so put every ignored signal back to
  * SIG_DFL (an ignored SIGCHLD would even make the kernel auto-reap behind
- * our back), then block everything for the signalfd.  What we were given
+ * our back), and read every signal from a signalfd (main() blocked them
+ * all first thing, see there).  What we were given
  * (mask and SIG_IGN set) is kept for CMD: `nohup pause -- CMD` or a blocked
  * signal must reach CMD as they would without an init in between.  Raw
  * syscalls: libc wrappers refuse the signals libc reserves for itself
@@ -323,10 +324,6 @@ static int signals_setup(void)
 			start_ign |= 1ULL << (sig - 1);
 			syscall(SYS_rt_sigaction, sig, &dfl, NULL, 8);
 		}
-	}
-	if (ksigmask(SIG_SETMASK, all, &start_mask) < 0) {
-		say("pause: blocking signals: %s", strerror(errno));
-		return -1;
 	}
 	sfd = (int)syscall(SYS_signalfd4, -1, &all, sizeof(all), SFD_CLOEXEC);
 	if (sfd < 0) {
@@ -1111,7 +1108,13 @@ int main(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	mode = first < argc ? PAUSE_MODE_INIT : PAUSE_MODE_PAUSE;
-	/* the page first: a reader may look the moment we exist */
+	/* Block every signal first (one syscall: a SIGTERM sent the moment
+	 * the page shows must wait for us, not kill us), then the page at once
+	 * (a reader may look the moment we exist), then the slow rest. */
+	if (ksigmask(SIG_SETMASK, KSIGSET_ALL, &start_mask) < 0) {
+		say("pause: blocking signals: %s", strerror(errno));
+		return 1;
+	}
 	identity_init(mode);
 	page_setup();
 	if (signals_setup() < 0)

@@ -65,3 +65,14 @@ gone() { [ ! -e "/proc/$1" ] || grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/nu
 
 # page FIELD — one field of the counters page of $PP (jq path)
 page() { "$PAUSESTAT" "$PP" --json | jq -r "$1"; }
+
+# hold_page PID — keep PID's counters page open (pwtest holdpage, in the
+# background) so its final values can be read after PID exited: hold_json
+# waits for that and prints them
+hold_page() {
+	"$PWTEST" holdpage "$1" >"$T/hold" &
+	HOLD=$!
+	PIDS+=("$HOLD")
+	wait_until 5 grep -qx ready "$T/hold"
+}
+hold_json() { wait "$HOLD"; tail -1 "$T/hold"; }
