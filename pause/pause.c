@@ -197,6 +197,10 @@ static void page_setup(void)
 {
 	const unsigned seals = F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL;
 	unsigned fl = MFD_CLOEXEC | MFD_ALLOW_SEALING;
+	/* The whole first page, built here so every byte of it is resident:
+	 * the kernel copies a write() with page faults off and, when it meets
+	 * a page not yet mapped (an untouched .bss page), commits what it has
+	 * copied so far, size included, before faulting it in and going on. */
 	char first[PAUSE_STATS_PAGE] __attribute__((aligned(8))) = { 0 };
 	void *p;
 	int fd;

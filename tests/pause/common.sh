@@ -68,11 +68,12 @@ page() { "$PAUSESTAT" "$PP" --json | jq -r "$1"; }
 
 # hold_page PID — keep PID's counters page open (pwtest holdpage, in the
 # background) so its final values can be read after PID exited: hold_json
-# waits for that and prints them
+# waits for that and puts them in JSON (not in a $(...) subshell: only this
+# shell can wait for its jobs)
 hold_page() {
 	"$PWTEST" holdpage "$1" >"$T/hold" &
 	HOLD=$!
 	PIDS+=("$HOLD")
 	wait_until 5 grep -qx ready "$T/hold"
 }
-hold_json() { wait "$HOLD"; tail -1 "$T/hold"; }
+hold_json() { wait "$HOLD"; JSON=$(tail -1 "$T/hold"); }

@@ -217,7 +217,8 @@ gated_case() {
 	wait_until 5 test -s "$T/left"
 	touch "$T/go"
 	exit_of "$NS"
-	json=$(hold_json)
+	hold_json
+	json=$JSON
 }
 
 # --grace 0: what is left gets SIGKILL at once (no SIGTERM, no waiting)

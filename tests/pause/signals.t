@@ -133,7 +133,9 @@ PAUSE_REWRITE='USR1:0, SIG40:0 TERM:QUIT' "$PAUSE" -s -r 40:USR2 -r 64:0 -- "$PW
 NS=$! PP=$!
 PIDS+=("$PP")
 wait_until 10 grep -qx ready "$T/rec" || bail "sigrec did not start"
-for s in USR1 64 40 HUP TERM; do kill "-$s" "$PP"; done
+kill -USR1 "$PP"	# alone first: the summary it prints counts only itself
+wait_until 5 grep -q 'signals received' "$T/err"
+for s in 64 40 HUP TERM; do kill "-$s" "$PP"; done
 wait_until 5 sh -c "[ \$(wc -l <$T/rec) -ge 4 ]"
 sleep 0.2
 is "$(sed 1d "$T/rec" | sort -n | tr '\n' ' ')" "1 3 12 " \
