@@ -89,6 +89,7 @@ __u64 iter_last_task;	/* iter/task driver: a task shown twice is counted once */
 __u32 iter_slots_seen;	/* owned exited slots whose task the walk found */
 __u32 iter_swept;	/* the release sweep ran in this walk */
 __u32 iter_done;	/* the walk reached its end */
+__u32 iter_force_sweep;	/* set by the collector: a namespace waits for its last releases */
 /*
  * The walk's current run: processes of one namespace follow each other in
  * the task list (siblings are created together), so the walk counts a run
@@ -487,10 +488,11 @@ static __always_inline void count_release(__u32 state, const struct pw_ns_key *k
 	__u64 dwell;
 	__u32 slot;
 
-	if (state != PW_EXIT_ZOMBIE && state != PW_EXIT_PENDING)
-		return;
 	st = bpf_map_lookup_elem(&ns_stats, key);
 	if (!st)
+		return;
+	__sync_fetch_and_add(&st->outstanding, -1);	/* accounted for: the namespace may be final */
+	if (state != PW_EXIT_ZOMBIE && state != PW_EXIT_PENDING)
 		return;
 	if (state == PW_EXIT_PENDING) {
 		__sync_fetch_and_add(&st->autoreaped, 1);
@@ -518,6 +520,15 @@ static __always_inline int claim(struct pw_exited *e, __u64 owner)
 	return 1;
 }
 
+/* An exit whose release will never be seen (evicted): it is not outstanding any more. */
+static __always_inline void forget_exit(const struct pw_ns_key *key)
+{
+	struct pw_ns_stats *st = bpf_map_lookup_elem(&ns_stats, key);
+
+	if (st)
+		__sync_fetch_and_add(&st->outstanding, -1);
+}
+
 /*
  * Record an exited process in its slot.  Returns 1 when another thread of
  * the same process already did (without group_dead, two last threads can
@@ -528,9 +539,13 @@ static __always_inline int claim(struct pw_exited *e, __u64 owner)
  * still in the slot was released if it had the same pid (a pid is reused
  * only after release_task): that is its reap.  A different pid in the same
  * slot (the table is smaller than pid_max) is a real loss: evicted.
+ *
+ * The slot count goes up before the exchange and the namespace's
+ * outstanding count before the publish, so that neither is ever below the
+ * truth: the walk's sweep and the collector's retirement rely on that.
  */
 static __always_inline int remember_exit(struct task_struct *leader, const struct pw_ns_key *key,
-					 __u32 state)
+					 __u32 state, struct pw_ns_stats *st)
 {
 	__u64 me = (__u64)(unsigned long)leader;
 	__u32 pid = leader->pid;
@@ -540,27 +555,40 @@ static __always_inline int remember_exit(struct task_struct *leader, const struc
 
 	if (!e)
 		return 0;
+	diag_add(PW_DIAG_SLOTS_OWNED, 1);
 	prev = __sync_lock_test_and_set(&e->task, me + SLOT_BUSY);	/* +, not |: the verifier allows no bit operation on a pointer; task_structs are aligned */
 	if ((prev & ~SLOT_BUSY) == me) {
 		if (!(prev & SLOT_BUSY))	/* finished by the other thread: put it back */
 			__sync_lock_test_and_set(&e->task, me);
+		diag_add(PW_DIAG_SLOTS_OWNED, -1);
 		return 1;
 	}
+	if (prev)
+		diag_add(PW_DIAG_SLOTS_OWNED, -1);	/* the earlier owner's ownership ends here */
 	if (prev & SLOT_BUSY) {
-		drop(PW_DROP_EXIT_SLOT_EVICTED);	/* two exits writing one slot at once */
-	} else if (prev) {
+		/*
+		 * Another exit sharing this slot (two pids, a table smaller than
+		 * pid_max) is being written right now: give the slot back to it
+		 * (unless it already published) and lose ours, counted.
+		 */
+		__sync_val_compare_and_swap(&e->task, me + SLOT_BUSY, prev);
+		drop(PW_DROP_EXIT_SLOT_EVICTED);
+		return 1;
+	}
+	if (prev) {
 		prev_key = e->ns;
-		if (e->pid == pid)
+		if (e->pid == pid) {
 			count_release(e->state, &prev_key, e->exit_ns, PW_DIAG_REAPS_BY_REUSE);
-		else
+		} else {
 			drop(PW_DROP_EXIT_SLOT_EVICTED);
-	} else {
-		diag_add(PW_DIAG_SLOTS_OWNED, 1);
+			forget_exit(&prev_key);
+		}
 	}
 	e->exit_ns = bpf_ktime_get_boot_ns();
 	e->ns = *key;
 	e->pid = pid;
 	e->state = state;
+	__sync_fetch_and_add(&st->outstanding, 1);
 	__sync_lock_test_and_set(&e->task, me);	/* publish */
 	return 0;
 }
@@ -621,7 +649,7 @@ static __always_inline int on_exit(struct task_struct *task, int group_dead)
 	if (!st)
 		return 0;
 	state = exit_fate(leader, task);
-	if (remember_exit(leader, &key, state))
+	if (remember_exit(leader, &key, state, st))
 		return 0;
 	if (state == PW_EXIT_ZOMBIE)
 		count_exit(&key, 1);
@@ -1157,7 +1185,7 @@ static __always_inline void walk_end(int by_pid)
 	iter_done = 1;
 	run_flush();
 	bpf_loop(nr_cpus, owned_step, &owned, 0);
-	if (owned <= (__s64)iter_slots_seen)
+	if (owned <= (__s64)iter_slots_seen && !iter_force_sweep)
 		return;
 	iter_swept = 1;
 	bpf_loop(exited_mask + 1, by_pid ? sweep_step_pid : sweep_step, &sw, 0);

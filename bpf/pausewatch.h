@@ -83,6 +83,7 @@ struct pw_ns_stats {
 	__u64 orphans_dropped;	/* the init of this namespace died: its children were killed */
 	__u64 dwell_hist[PW_HIST_SLOTS];
 	__u64 dwell_sum_ns;
+	__u64 outstanding;	/* recorded exits not yet released (+1/-1 across CPUs: sum) */
 	__u64 created_ns;	/* boot ns when the entry was made (on its CPU only) */
 	__u32 level;		/* nesting level of the namespace (0 = host) */
 	__s32 init_tgid;	/* host tgid of the child reaper when the entry was made */

@@ -70,6 +70,7 @@ struct pw_collector {
 	struct pw_nscache *cache;
 	struct pw_gone *gone;
 	uint64_t gone_evicted;
+	bool force_sweep;	/* a namespace without processes waits for its last releases */
 	pthread_mutex_t lock;	/* one snapshot at a time */
 };
 
@@ -678,6 +679,8 @@ static int walk(struct pw_collector *c)
 	bss->iter_slots_seen = 0;
 	bss->iter_swept = 0;
 	bss->iter_done = 0;
+	bss->iter_force_sweep = c->force_sweep;
+	c->force_sweep = false;
 	bss->walk_run_ns = 0;
 	bss->walk_run_count = 0;
 	fd = bpf_iter_create(bpf_link__fd(c->walk_link));
@@ -973,8 +976,34 @@ static int merge_live(struct merge_ctx *x)
 }
 
 /*
- * Counters of namespaces with no process left, made before the walk began:
- * final values into the retention list, then the map entries go.
+ * A namespace with no process left whose counters say some recorded exit is
+ * not released yet (released during the walk, after it passed): not final.
+ * It is shown alive, without processes, and the next walk sweeps for it.
+ */
+static void merge_finishing(struct merge_ctx *x, const struct ns_row *nr)
+{
+	const struct sig_row *sigs = (const struct sig_row *)x->m->sig.buf;
+	struct pw_namespace *ns = &x->s->ns[x->s->n_ns];
+
+	memset(ns, 0, sizeof(*ns));
+	ns->pidns = nr->key.inum;
+	ns->ns_id = nr->key.id;
+	ns->level = nr->st.level;
+	ns->alive = true;
+	ns->init_pid = nr->st.init_tgid;
+	ns->oldest_zombie_age_s = -1;
+	copy_counters(ns, &nr->st);
+	if (attach_sigs(ns, &nr->key, sigs, x->m->sig.n))
+		return;	/* no memory: shown without its signals */
+	pw_nscache_fill_final(x->c->cache, ns);
+	x->s->n_ns++;
+	x->c->force_sweep = true;
+}
+
+/*
+ * Counters of namespaces with no process left, made before the walk began
+ * and with every recorded exit released: final values into the retention
+ * list, then the map entries go.
  */
 static int merge_gone(struct merge_ctx *x)
 {
@@ -991,6 +1020,10 @@ static int merge_gone(struct merge_ctx *x)
 
 		if ((ir && ir->it.gen == gen) || !nr->st.created_ns || nr->st.created_ns >= x->walk_start)
 			continue;
+		if ((int64_t)nr->st.outstanding > 0) {
+			merge_finishing(x, nr);
+			continue;
+		}
 		ns.pidns = nr->key.inum;
 		ns.ns_id = nr->key.id;
 		ns.level = nr->st.level;
@@ -1066,7 +1099,7 @@ static int merge(struct merge_ctx *x)
 {
 	int rc;
 
-	x->s->ns = calloc(x->m->iter.n + 1, sizeof(*x->s->ns));
+	x->s->ns = calloc(x->m->iter.n + x->m->ns.n + 1, sizeof(*x->s->ns));
 	if (!x->s->ns)
 		return -ENOMEM;
 	pw_nscache_begin(x->c->cache, now_ns(CLOCK_MONOTONIC));
