@@ -30,7 +30,7 @@ unsigned int pidns_inode(pid_t pid)
 	return stat(path, &st) ? 0 : (unsigned int)st.st_ino;
 }
 
-static ssize_t read_full(int fd, void *buf, size_t len)
+ssize_t read_full(int fd, void *buf, size_t len)
 {
 	size_t got = 0;
 
@@ -44,6 +44,33 @@ static ssize_t read_full(int fd, void *buf, size_t len)
 		got += (size_t)n;
 	}
 	return (ssize_t)got;
+}
+
+int write_full(int fd, const void *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = write(fd, (const char *)buf + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+pid_t host_pid_self(void)
+{
+	char buf[32];
+	ssize_t n = readlink("/proc/self", buf, sizeof(buf) - 1);
+
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	return (pid_t)strtol(buf, NULL, 10);
 }
 
 /* The lazy init: reaps only when asked. */
