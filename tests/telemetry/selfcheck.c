@@ -724,6 +724,7 @@ static int run_one(struct run *r, uint64_t seed, bool have_pause)
 			goto out;
 		}
 	}
+	sc_gauges(&r->m);
 	rc = g_model_only ? 0 : collector_agrees(r);
 out:
 	stop_run(r);

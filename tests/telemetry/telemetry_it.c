@@ -1239,8 +1239,10 @@ static struct pw_collector *start_with_ns(const char *name, struct testns *tns, 
 {
 	struct pw_collector *c = open_collector(0);
 
+	*tns = (struct testns){ .ctl = -1, .ack = -1 };
 	if (!c || ns_start_lazy_init(tns)) {
 		ok(0, "%s: setup (collector, namespace)", name);
+		ns_stop(tns);	/* whatever part of it started */
 		if (c)
 			pw_close(c);
 		return NULL;
@@ -1398,7 +1400,7 @@ struct dying_rec {
 static int dying_one(int out_fd)
 {
 	struct dying_rec rec;
-	int hold[2];
+	int hold[2], status;
 	char ch;
 
 	if (unshare(CLONE_NEWPID) || pipe(hold))
@@ -1410,9 +1412,19 @@ static int dying_one(int out_fd)
 		close(hold[1]);
 		if (read(hold[0], &ch, 1) < 0)	/* until the middle knows the inode */
 			_exit(1);
-		for (int i = 0; i < DYING_ZOMBIES; i++)
-			if (fork() == 0)
+		/* all of them, or the expected counts are wrong: pids can run short on a busy node */
+		for (int i = 0, tries = 0; i < DYING_ZOMBIES;) {
+			pid_t p = fork();
+
+			if (p == 0)
 				_exit(0);
+			if (p > 0)
+				i++;
+			else if (errno != EAGAIN || ++tries > 5000)
+				_exit(3);
+			else
+				usleep(1000);
+		}
 		while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
 			;
 		_exit(0);	/* the last reaps, then the namespace dies */
@@ -1422,21 +1434,27 @@ static int dying_one(int out_fd)
 	if (write_full(out_fd, &rec, sizeof(rec)))
 		return 3;
 	close(hold[1]);
-	waitpid(rec.init, NULL, 0);	/* init itself: a zombie reaped from outside */
+	/* init itself: a zombie reaped from outside */
+	if (waitpid(rec.init, &status, 0) != rec.init || !WIFEXITED(status) || WEXITSTATUS(status))
+		return 4;
 	return 0;
 }
 
+/* 0: every namespace made as planned; else how many were not (their counts are off). */
 static int dying_driver(int out_fd)
 {
+	int failed = 0, status;
+
 	for (int i = 0; i < DYING_NS; i++) {
 		pid_t m = fork();
 
 		if (m == 0)
 			_exit(dying_one(out_fd));
-		if (m < 0 || waitpid(m, NULL, 0) != m)
-			return 1;
+		if (m < 0 || waitpid(m, &status, 0) != m)
+			return 100;
+		failed += !WIFEXITED(status) || WEXITSTATUS(status);
 	}
-	return 0;
+	return failed > 99 ? 99 : failed;
 }
 
 struct dying_seen {
@@ -1526,7 +1544,8 @@ static void t_dying_ns_final(void)
 		waitpid(driver, &status, 0);
 	}
 	close(pfd[0]);
-	is_int(WIFEXITED(status) ? WEXITSTATUS(status) : -1, 0, "%s: the driver made its namespaces", name);
+	is_int(WIFEXITED(status) ? WEXITSTATUS(status) : -1, 0,
+	       "%s: the driver made its namespaces as planned (else: how many were not)", name);
 	is_int(n, DYING_NS, "%s: %d short-lived namespaces, each %d zombies reaped by init just before it exits",
 	       name, DYING_NS, DYING_ZOMBIES);
 	is_int(gone, n, "%s: every one of them reported gone (alive=false)", name);
@@ -1554,6 +1573,7 @@ out:
 
 struct reuse_fast_arg {
 	pid_t host_start;	/* first host pid to try */
+	pid_t pid_max;
 	int report;		/* {host pid used, cycles done, errno} */
 };
 
@@ -1582,7 +1602,8 @@ static int reuse_fast_workload(void *arg)
 	pid_t host = a->host_start;
 	long p = -1;
 
-	for (int i = 0; i < 2000; i++, host++) {	/* EEXIST: that host pid is taken */
+	/* EEXIST: that host pid is taken (a busy machine may have most of them) */
+	for (int i = 0; i < a->pid_max; i++, host = host + 1 < a->pid_max ? host + 1 : 300) {
 		p = clone3_pids(777, host);
 		if (p == 0)
 			_exit(0);
@@ -1632,6 +1653,7 @@ static void t_pid_reuse_before_free(void)
 	}
 	/* far from where the host allocates now, so nobody else takes it meanwhile */
 	a.host_start = (pid_t)(300 + (last + pid_max / 2) % (pid_max - 3000));
+	a.pid_max = (pid_t)pid_max;
 	a.report = rep[1];
 	s = snap(c);
 	evicted0 = s->self.drops[PWC_DROP_EXIT_SLOT_EVICTED];
@@ -2105,8 +2127,9 @@ int main(int argc, char **argv)
 	const char *v = getenv("PW_TEST_VARIANT");
 	size_t n = sizeof(tests) / sizeof(tests[0]);
 
-	if (argc > 1 && !strcmp(argv[1], "--exec-parent"))	/* exec_autoreap's workload */
-		return exec_parent_main(argc, argv);
+	/* exec_autoreap's workload; _exit: no atexit work (LeakSanitizer's check forks a tracer) */
+	if (argc > 1 && !strcmp(argv[1], "--exec-parent"))
+		_exit(exec_parent_main(argc, argv));
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc > 1 && !strcmp(argv[1], "--list")) {
 		for (size_t i = 0; i < n; i++)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -94,7 +95,7 @@ static void lazy_init_loop(int ctl, int ack)
 static int start_ns(struct testns *ns, char *const argv[])
 {
 	int info[2], ctl[2] = { -1, -1 }, ack[2] = { -1, -1 };
-	pid_t init_pid = 0;
+	pid_t init_pid = 0, test = getpid();
 
 	memset(ns, 0, sizeof(*ns));
 	ns->ctl = ns->ack = -1;
@@ -106,12 +107,16 @@ static int start_ns(struct testns *ns, char *const argv[])
 	if (ns->middle == 0) {
 		pid_t init;
 
+		/* a test that dies (a crash, SIGPIPE, timeout) takes its namespace along */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != test)
+			_exit(119);
 		if (unshare(CLONE_NEWPID))
 			_exit(120);
 		init = fork();
 		if (init < 0)
 			_exit(121);
 		if (init == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);	/* kept across exec */
 			if (argv) {
 				execv(argv[0], argv);
 				_exit(127);
