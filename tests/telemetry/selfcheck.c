@@ -1,8 +1,9 @@
 /*
  * selfcheck — randomized process trees against the collector, exactly.
  *
- *	selfcheck [--runs N] [--base SEED] [--budget SECONDS] [-v]
+ *	selfcheck [--runs N] [--base SEED] [--budget SECONDS] [--model-only] [-v]
  *	selfcheck --seed SEED [-v]          (replay one run, with its steps)
+ *	selfcheck --model-only ...          (the model against /proc only, no collector)
  *
  * Each run makes a PID namespace with one of four kinds of PID 1 (a lazy
  * init that reaps only when told, our pause, an init that ignores SIGCHLD,
@@ -10,13 +11,17 @@
  * tree of puppet processes and threads one step at a time: fork, vfork,
  * clone with another exit signal, threads, exec, SIGCHLD to SIG_DFL /
  * SIG_IGN / a handler, SA_NOCLDWAIT, subreapers, thread and process exits,
- * SIGKILL, waitpid of any or of one child, no wait at all.  A model of the
+ * SIGKILL, waitpid of any, one or all children, no wait at all.  A model of the
  * kernel's rules (sc_model.c) predicts every step; after each one the
  * kernel's own state (/proc: state, parent, threads) must match the model,
  * so the model is checked too.  At the end the collector's counters for
  * the namespace must equal the model's: exits, zombie exits, reaps,
  * autoreaps, orphans by reaper, orphans already zombie, zombies, processes.
  * A failure prints the seed; --seed replays it.
+ *
+ * The self-check is a subreaper (strays come to it), so every process of
+ * every run inherits has_child_subreaper: orphans always take the subreaper
+ * walk of find_new_reaper(), as under a container shim that reaps.
  *
  * Environment: PAUSE (our pause, for that kind of PID 1; without it the
  * kind is skipped), PW_TEST_VARIANT / PW_TEST_ATTACH as for telemetry_it.

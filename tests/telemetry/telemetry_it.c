@@ -5,6 +5,8 @@
  *	telemetry_it --list
  *	telemetry_it [NAME...]          (all tests when no name is given)
  *
+ * (telemetry_it --exec-parent ... is exec_autoreap's workload after its exec.)
+ *
  * Environment: PAUSE (path to our pause, for pause_reaps_match_page),
  * PW_TEST_VARIANT=auto|v616|legacy (which exit tracepoint to force),
  * PW_TEST_ATTACH=raw_tp (force the raw_tp programs instead of tp_btf).
@@ -1758,20 +1760,20 @@ static void t_orphan_zombie_leader(void)
 	is_int(ns ? ns->orphans[PWC_REAPER_INIT] : 0, 2, "%s: 2 orphans adopted by init", name);
 	is_int(ns ? (long long)ns->orphans_zombie : -1, 1,
 	       "%s: orphans_already_zombie 1: Z only (P's thread group is not empty)", name);
-	is_counts(ns, &(struct counts){ 2, 1, 0, 1 }, name);
+	is_counts(ns, &(struct counts){ 2, 1, 0, 1 }, "orphan_zombie_leader (W gone)");
 	is_int(ns ? (long long)ns->zombies : -1, 1, "%s: 1 zombie (Z)", name);
 	pw_snapshot_free(s);
 
 	gate_release(&g);
 	s = WAIT_NS(c, &ref, W->exits >= 3 && W->zombies == 2);
 	ns = ns_of(s, &ref);
-	is_counts(ns, &(struct counts){ 3, 2, 0, 1 }, name);
+	is_counts(ns, &(struct counts){ 3, 2, 0, 1 }, "orphan_zombie_leader (P gone)");
 	is_int(ns ? (long long)ns->zombies : -1, 2, "%s: P's last thread exits: 2 zombies of init", name);
 	is_int(ns ? (long long)ns->orphans_zombie : -1, 1, "%s: orphans_already_zombie still 1", name);
 	pw_snapshot_free(s);
 	is_int(ns_lazy_reap(&tns), 2, "%s: init reaps both", name);
 	s = WAIT_NS(c, &ref, W->reaped >= 2 && W->zombies == 0);
-	is_counts(ns_of(s, &ref), &(struct counts){ 3, 2, 2, 1 }, name);
+	is_counts(ns_of(s, &ref), &(struct counts){ 3, 2, 2, 1 }, "orphan_zombie_leader (reaped)");
 	pw_snapshot_free(s);
 	close(rep[0]);
 	close(rep[1]);
