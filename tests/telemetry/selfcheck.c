@@ -24,7 +24,7 @@
  * walk of find_new_reaper(), as under a container shim that reaps.
  *
  * Environment: PAUSE (our pause, for that kind of PID 1; without it the
- * kind is skipped), PW_TEST_VARIANT / PW_TEST_ATTACH as for telemetry_it.
+ * kind is skipped), PW_TEST_VARIANT / PW_TEST_ATTACH / PW_TEST_WALK as for telemetry_it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -772,7 +772,7 @@ static int usage(FILE *f, int rc)
 
 static int open_collector(char *err, size_t len)
 {
-	const char *v = getenv("PW_TEST_VARIANT"), *a = getenv("PW_TEST_ATTACH");
+	const char *v = getenv("PW_TEST_VARIANT"), *a = getenv("PW_TEST_ATTACH"), *w = getenv("PW_TEST_WALK");
 	struct pw_opts o = { .max_zombies = 1u << 18, .no_attribution = true };
 
 	if (v && !strcmp(v, "legacy"))
@@ -781,6 +781,8 @@ static int open_collector(char *err, size_t len)
 		o.exit_variant = PW_VARIANT_V616;
 	if (a && !strcmp(a, "raw_tp"))
 		o.attach = PW_ATTACH_RAW_TP;
+	if (w && !strcmp(w, "iter_task"))
+		o.walk = PW_WALK_ITER_TASK;
 	return pw_open(&o, &g_collector, err, len);
 }
 
