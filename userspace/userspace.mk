@@ -35,6 +35,23 @@ $(BUILD)/san/tests/telemetry_it: $(TELEMETRY_IT_SRCS) $(TELEMETRY_IT_HDRS) $(COL
 	@mkdir -p $(@D)
 	$(CC) $(USP_CFLAGS) $(SAN_FLAGS) -Itests -pthread -o $@ $(TELEMETRY_IT_SRCS) $(COLLECTOR_SRCS) $(BPF_LIBS_DYN)
 
+# The randomized self-check (issue 9): puppet process trees, a model of the
+# kernel's rules, the collector compared exactly.  Puppets exec the binary
+# itself, so the static build runs anywhere the tests run.
+SELFCHECK_SRCS := tests/telemetry/selfcheck.c tests/telemetry/sc_model.c tests/telemetry/sc_puppet.c
+SELFCHECK_HDRS := tests/telemetry/sc_model.h tests/telemetry/sc_puppet.h tests/tap.h
+
+$(BUILD)/tests/selfcheck: $(SELFCHECK_SRCS) $(SELFCHECK_HDRS) $(COLLECTOR_SRCS) $(COLLECTOR_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(USP_CFLAGS) -Itests -pthread -o $@ $(SELFCHECK_SRCS) $(COLLECTOR_SRCS) $(BPF_LIBS_STATIC)
+
+$(BUILD)/san/tests/selfcheck: $(SELFCHECK_SRCS) $(SELFCHECK_HDRS) $(COLLECTOR_SRCS) $(COLLECTOR_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(USP_CFLAGS) $(SAN_FLAGS) -Itests -pthread -o $@ $(SELFCHECK_SRCS) $(COLLECTOR_SRCS) $(BPF_LIBS_DYN)
+
+TEST_BINS += $(BUILD)/tests/selfcheck
+SAN_BINS += $(BUILD)/san/tests/selfcheck
+
 # A plain dynamic build for valgrind (static glibc confuses memcheck).
 $(BUILD)/dyn/pausetop: $(PAUSETOP_SRCS) $(COLLECTOR_SRCS) $(COLLECTOR_HDRS) $(PAUSETOP_HDRS)
 	@mkdir -p $(@D)
