@@ -911,12 +911,42 @@ static __always_inline void read_dispositions(struct pw_iter_ns *it, struct task
  * limit (a Kubernetes pod limit sits on the pod's cgroup, above the
  * container's).  The root's counter is not kept by the kernel: unknown there.
  */
+/*
+ * The "max" count pids.events shows for a cgroup, as the kernel's
+ * pids_events_show() picks it: 6.12+ show, on cgroup v1 or with the
+ * pids_localevents mount option, the forks refused in this very cgroup
+ * (events_local[PIDCG_FORKFAIL]), else the hierarchical count of forks its
+ * limit refused (events[PIDCG_MAX]); 6.1 has one counter, events_limit.
+ */
+static __always_inline __s64 pids_events_max(struct cgroup_subsys_state *css, struct pids_cgroup *pc)
+{
+	const unsigned int local_events = 1u << 20;	/* CGRP_ROOT_PIDS_LOCAL_EVENTS */
+	struct cgroup_root *root;
+	bool local;
+
+	if (!bpf_core_field_exists(pc->events))
+		return BPF_CORE_READ((struct pids_cgroup___v61 *)pc, events_limit.counter);
+	root = BPF_CORE_READ(css, cgroup, root);
+	local = BPF_CORE_READ(root, hierarchy_id) != 0 ||	/* v1: not the default hierarchy */
+		(bpf_core_field_exists(pc->events_local) && (BPF_CORE_READ(root, flags) & local_events));
+	if (!local)
+		return BPF_CORE_READ(pc, events[0].counter);
+	if (bpf_core_field_exists(pc->events_local))
+		return BPF_CORE_READ(pc, events_local[1].counter);
+	return BPF_CORE_READ(pc, events[1].counter);
+}
+
+/*
+ * PID pressure: the init's pids cgroup, or the nearest ancestor with a
+ * limit (a Kubernetes pod limit sits on the pod's cgroup, above the
+ * container's).  The root's counter is not kept by the kernel: unknown there.
+ */
 static __always_inline void read_pids(struct pw_iter_ns *it, struct task_struct *reaper)
 {
 	const __s64 pids_max_unlimited = 4 * 1024 * 1024 + 1;	/* PIDS_MAX = PID_MAX_LIMIT + 1 */
 	struct cgroup_subsys_state *css, *parent;
 	struct pids_cgroup *pc;
-	__s64 limit = 0, counter = 0, events = 0;
+	__s64 limit = 0;
 	int id, i;
 
 	if (!bpf_core_enum_value_exists(enum cgroup_subsys_id, pids_cgrp_id))
@@ -930,14 +960,9 @@ static __always_inline void read_pids(struct pw_iter_ns *it, struct task_struct 
 		pc = (struct pids_cgroup *)css;	/* css is its first member */
 		limit = BPF_CORE_READ(pc, limit.counter);
 		if (i == 0 || limit < pids_max_unlimited) {
-			counter = BPF_CORE_READ(pc, counter.counter);
-			if (bpf_core_field_exists(pc->events))
-				events = BPF_CORE_READ(pc, events[0].counter);
-			else
-				events = BPF_CORE_READ((struct pids_cgroup___v61 *)pc, events_limit.counter);
-			it->pids_current = counter;
+			it->pids_current = BPF_CORE_READ(pc, counter.counter);
 			it->pids_max = limit < pids_max_unlimited ? limit : -1;
-			it->pids_events_max = events;
+			it->pids_events_max = pids_events_max(css, pc);
 			it->pids_known = 1;
 			if (limit < pids_max_unlimited)
 				break;
@@ -1037,7 +1062,7 @@ static __always_inline void run_flush(void)
  * zombie, list it; if it owns an exited slot, mark that slot seen, so the
  * sweep at the end knows its process is still in the task list.
  */
-static __noinline void walk_process(struct task_struct *task, int look_up_exiting)
+static __always_inline int walk_process_body(struct task_struct *task, int look_up_exiting)
 {
 	__u64 me = (__u64)(unsigned long)task, exit_ns = 0;
 	struct pid_namespace *ns;
@@ -1048,7 +1073,7 @@ static __noinline void walk_process(struct task_struct *task, int look_up_exitin
 	ns = task_ns(task, &nr);
 	if (!ns) {
 		drop(PW_DROP_NS_UNRESOLVED);
-		return;
+		return 0;
 	}
 	if ((__u64)(unsigned long)ns != walk_run_ns) {
 		run_flush();
@@ -1065,7 +1090,7 @@ static __noinline void walk_process(struct task_struct *task, int look_up_exitin
 	 * process, and its sweep asks the pid table instead (sweep_step_pid).
 	 */
 	if (!task->exit_state && !(look_up_exiting && (task->flags & PF_EXITING)))
-		return;
+		return 0;
 	e = exited_slot(task->pid);
 	if (e && (e->task & ~SLOT_BUSY) == me) {
 		e->seen_gen = iter_gen;
@@ -1079,7 +1104,7 @@ static __noinline void walk_process(struct task_struct *task, int look_up_exitin
 	 * released) shows "Z" in /proc but is not one (delay_group_leader()).
 	 */
 	if (!(task->exit_state & EXIT_ZOMBIE) || task->signal->nr_threads > 1)
-		return;
+		return 0;
 	it = bpf_map_lookup_elem(&iter_ns, &walk_run_key);
 	if (it && walk_run_ns) {
 		it->zombies++;
@@ -1089,6 +1114,25 @@ static __noinline void walk_process(struct task_struct *task, int look_up_exitin
 			it->oldest_exit_ns = exit_ns;
 	}
 	emit_zombie(task, &walk_run_key, nr, exit_ns);
+	return 0;
+}
+
+/*
+ * The open-coded walk calls a global function: the verifier checks it once,
+ * on its own, instead of once per state of the iterator loop (which took
+ * 190,000 instructions and about 190 MiB of verifier memory at load).  A
+ * trusted BTF pointer argument needs Linux 6.8 ("arg:trusted"); older
+ * kernels refuse the program and the collector falls back to pw_walk_all,
+ * which calls the static copy below.
+ */
+__noinline int walk_process(struct task_struct *task __attribute__((btf_decl_tag("arg:trusted"))))
+{
+	return walk_process_body(task, 0);
+}
+
+static __noinline int walk_process_static(struct task_struct *task)
+{
+	return walk_process_body(task, 1);
 }
 
 static long owned_step(__u32 cpu, void *data)
@@ -1192,7 +1236,7 @@ static __always_inline void walk_end(int by_pid)
 }
 
 /*
- * Linux 6.7+: a task iterator bound to one task (the collector's own) runs
+ * Linux 6.8+: a task iterator bound to one task (the collector's own) runs
  * this once; it walks the processes with the open-coded iterator, which
  * visits thread-group leaders only and takes no reference per task.
  */
@@ -1207,7 +1251,7 @@ int pw_walk(struct bpf_iter__task *ctx)
 	walk_begin();
 	bpf_iter_task_new(&it, NULL, BPF_TASK_ITER_ALL_PROCS);
 	while ((t = bpf_iter_task_next(&it)))
-		walk_process(t, 0);
+		walk_process(t);
 	bpf_iter_task_destroy(&it);
 	walk_end(1);
 	return 0;
@@ -1225,6 +1269,6 @@ int pw_walk_all(struct bpf_iter__task *ctx)
 	}
 	walk_begin();
 	if (task->pid == task->tgid)	/* processes, not threads */
-		walk_process(task, 1);
+		walk_process_static(task);
 	return 0;
 }

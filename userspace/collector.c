@@ -307,9 +307,9 @@ static bool kernel_has_task_iter(void)
 	return has;
 }
 
-static void choose_walk(struct pw_collector *c)
+static void choose_walk(struct pw_collector *c, bool fallback)
 {
-	enum pw_walk w = c->opts.walk;
+	enum pw_walk w = fallback ? PW_WALK_ITER_TASK : c->opts.walk;
 
 	if (w == PW_WALK_AUTO)
 		w = kernel_has_task_iter() ? PW_WALK_TASK_ITER : PW_WALK_ITER_TASK;
@@ -338,7 +338,8 @@ static int attach_walk(struct pw_collector *c, char *err, size_t errlen)
 	return PW_EXIT_OK;
 }
 
-static int load_and_attach(struct pw_collector *c, bool raw, char *err, size_t errlen)
+static int load_and_attach(struct pw_collector *c, bool raw, bool walk_fallback, char *err,
+			   size_t errlen)
 {
 	struct pausewatch_bpf *skel;
 	bool oc;
@@ -353,7 +354,7 @@ static int load_and_attach(struct pw_collector *c, bool raw, char *err, size_t e
 	rc = choose_variant(c, err, errlen);
 	if (rc)
 		return rc;
-	choose_walk(c);
+	choose_walk(c, walk_fallback);
 	oc = !strcmp(c->walk, "task_iter");
 	select_programs(skel, !strcmp(c->variant, "v616"), raw);
 	bpf_program__set_autoload(skel->progs.pw_walk, oc);
@@ -417,6 +418,49 @@ static void apply_defaults(struct pw_opts *o)
 		o->exited_slots = exited_slots();
 }
 
+static void unload(struct pw_collector *c)
+{
+	bpf_link__destroy(c->walk_link);
+	c->walk_link = NULL;
+	pausewatch_bpf__destroy(c->skel);
+	c->skel = NULL;
+}
+
+/*
+ * tp_btf is preferred (typed arguments, cheaper loads); when the kernel
+ * refuses it, raw_tp programs reading the same tracepoints are tried.  The
+ * open-coded walk needs Linux 6.8 (6.7 has the iterator but not trusted
+ * arguments of global functions): refused, the walk over every thread.
+ */
+static int load_with_fallbacks(struct pw_collector *c, char *err, size_t errlen)
+{
+	const struct { bool raw, walk_fallback; } tries[] = {
+		{ false, false }, { false, true }, { true, false }, { true, true },
+	};
+	char first[512] = "";
+	int rc = PW_EXIT_REFUSED;
+
+	for (size_t i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
+		if ((c->opts.attach == PW_ATTACH_RAW_TP && !tries[i].raw) ||
+		    (c->opts.attach == PW_ATTACH_TP_BTF && tries[i].raw) ||
+		    (c->opts.walk != PW_WALK_AUTO && tries[i].walk_fallback))
+			continue;
+		if (c->skel) {
+			if (tries[i].walk_fallback && strcmp(c->walk, "task_iter"))
+				continue;	/* the walk was not the refused one */
+			unload(c);
+		}
+		rc = load_and_attach(c, tries[i].raw, tries[i].walk_fallback, err, errlen);
+		if (rc != PW_EXIT_REFUSED)
+			return rc;
+		if (!first[0])
+			snprintf(first, sizeof(first), "%s", err);
+	}
+	if (strcmp(first, err))
+		seterr(err, errlen, "%s; the fallbacks failed too", first);
+	return rc;
+}
+
 int pw_open(const struct pw_opts *opts, struct pw_collector **out, char *err, size_t errlen)
 {
 	struct pw_collector *c;
@@ -454,23 +498,7 @@ int pw_open(const struct pw_opts *opts, struct pw_collector **out, char *err, si
 	libbpf_verbose = opts->verbose;
 	libbpf_set_print(libbpf_print);
 
-	rc = load_and_attach(c, c->opts.attach == PW_ATTACH_RAW_TP, err, errlen);
-	/*
-	 * tp_btf is preferred (typed arguments, cheaper loads); when the kernel
-	 * refuses it, raw_tp programs reading the same tracepoints are tried.
-	 */
-	if (rc == PW_EXIT_REFUSED && c->opts.attach == PW_ATTACH_AUTO) {
-		char first[512];
-
-		snprintf(first, sizeof(first), "%s", err);
-		bpf_link__destroy(c->walk_link);
-		c->walk_link = NULL;
-		pausewatch_bpf__destroy(c->skel);
-		c->skel = NULL;
-		rc = load_and_attach(c, true, err, errlen);
-		if (rc)
-			seterr(err, errlen, "%s; the raw_tp fallback failed too", first);
-	}
+	rc = load_with_fallbacks(c, err, errlen);
 	if (!rc)
 		rc = map_zombie_table(c, err, errlen);
 	if (rc) {
