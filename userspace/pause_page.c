@@ -461,6 +461,7 @@ struct finder {
 	int dirfd;
 	int candidates;		/* fds named like a page tried so far */
 	int best_rc;		/* what to report if none is valid */
+	bool capped;		/* the scan stopped at PAUSE_PAGE_SCAN_MAX */
 	struct pause_page *found;
 	struct pause_stats *copy;
 	char *err;
@@ -536,7 +537,8 @@ static void scan_dir(struct finder *f)
 			off += de->d_reclen;
 			if (de->d_name[0] < '0' || de->d_name[0] > '9')
 				continue;
-			seen++;
+			if (++seen == PAUSE_PAGE_SCAN_MAX)
+				f->capped = true;
 			if (num >= PAUSE_PAGE_PROBE_FIRST && num <= PAUSE_PAGE_PROBE_LAST)
 				continue;	/* already looked at */
 			try_fd(f, de->d_name);
@@ -585,10 +587,13 @@ static int find_page(pid_t host_pid, struct pause_page **pg, struct pause_stats 
 		return 0;
 	}
 	memset(copy, 0, sizeof(*copy));
-	if (f.best_rc == -ENOENT)
+	if (f.best_rc == -ENOENT && f.capped)
 		return fail(err, errlen, -ENOENT, "process %d has no counters page (no fd -> %s among "
-			    "fds %d-%d and its first %d)", (int)host_pid, LINK_NAME,
-			    PAUSE_PAGE_PROBE_FIRST, PAUSE_PAGE_PROBE_LAST, PAUSE_PAGE_SCAN_MAX);
+			    "its first %d fds: the search is bounded, a pause's page is among its first)",
+			    (int)host_pid, LINK_NAME, PAUSE_PAGE_SCAN_MAX);
+	if (f.best_rc == -ENOENT)
+		return fail(err, errlen, -ENOENT, "process %d has no counters page (no fd -> %s)",
+			    (int)host_pid, LINK_NAME);
 	return f.best_rc;
 }
 

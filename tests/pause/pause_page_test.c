@@ -398,7 +398,7 @@ static void test_bounds(void)
 	is_int(fd, 303, "(page made at fd 303)");
 	is_int(pause_page_read(getpid(), &out, err, sizeof(err)), -ENOENT,
 	       "a page behind 300 other fds is not looked for (bounded scan)");
-	ok(strstr(err, "its first 256") != NULL, "... says how far it looked (%s)", err);
+	ok(strstr(err, "its first 256 fds") != NULL, "... says how far it looked (%s)", err);
 	close(fd);
 	close_fds(200, 303);
 	fd = make_page(PAUSE_STATS_NAME, &in, PAUSE_STATS_PAGE, SEALS_OK);
