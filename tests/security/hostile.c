@@ -270,9 +270,10 @@ static int bad_page(const char *kind, bool rename_me)
 {
 	struct pause_stats s = good();
 
-	if (!strcmp(kind, "wrap")) {		/* 1 == 2^64 - 1 + 2 */
-		s.reaped_exit_zero = ~0ULL;
-		s.reaped_exit_nonzero = 2;
+	if (!strcmp(kind, "wrap")) {		/* 1 == 0 + (2^64 - 1) + 0 + 2 */
+		s.reaped_exit_zero = 0;
+		s.reaped_exit_nonzero = ~0ULL;
+		s.reaped_core_dumped = 2;
 		s.last_reap.status = 0x0100;
 	} else if (!strcmp(kind, "stop")) {	/* a "reap" that is a SIGSTOP */
 		s.last_reap.status = 0x137f;
@@ -291,7 +292,8 @@ static int bad_page(const char *kind, bool rename_me)
 	return 0;
 }
 
-static const char evil_host[] = "\x1b[2J\x1b]0;pwned\x07\nFAKE 9 9\r\x9b" "31m\x7f\xff\xc2\x9b\xe2\x80\xae";
+static const char evil_host[] = "\x1b[2J\x1b]0;pwned\x07\nFAKE 9 9\r\x9b" "31m\x7f\xff\xc2\x9b\xe2\x80\xae"
+				"\xf3\xa0\x81\x81\xd8\x9c" "end";
 static const char evil_comm[] = "\x1b[2J\x9b\r\n\x7f\xc2\x9b!";
 
 /* Everything a container names, chosen to attack the operator's terminal. */
