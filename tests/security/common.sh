@@ -15,6 +15,9 @@ chmod 755 "$T"
 PIDS=()
 cleanup() {
 	local p
+	# TERM first: a hostile FIFO then frees whoever is blocked opening it
+	for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
+	sleep 0.3
 	for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
 	wait 2>/dev/null
 	rm -rf "$T"
@@ -68,9 +71,12 @@ hostile_root() {
 	PIDS+=("$HP")
 }
 
-# stop_hostile — kill the last hostile PID 1 (its namespace goes with it)
+# stop_hostile — end the last hostile PID 1 (its namespace goes with it):
+# SIGTERM first (a FIFO imposter then frees any reader blocked on it)
 stop_hostile() {
-	[ -n "$HP" ] && kill -KILL "$HP" 2>/dev/null
+	[ -n "$HP" ] || return 0
+	kill -TERM "$HP" 2>/dev/null
+	wait_until 5 test ! -e "/proc/$HP" || kill -KILL "$HP" 2>/dev/null
 	wait_until 10 test ! -e "/proc/$HP"
 }
 
@@ -107,3 +113,7 @@ for i, ch in enumerate(text):
         break
 PY
 }
+
+# exit_of PID — wait for a background job of this shell; its status in RC
+# shellcheck disable=SC2034
+exit_of() { wait "$1"; RC=$?; }

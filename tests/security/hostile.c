@@ -7,9 +7,10 @@
  *
  *   hostile flip [FD]            a good page at fd FD (4) flips, again and again, from
  *                                "4096 bytes, unsealed" to "0 bytes, sealed SHRINK|GROW"
- *   hostile fifo EVENTS          a FIFO at "/memfd:pause-stats (deleted)", no writer
- *   hostile dev EVENTS           the same with a character device node (1,3)
- *                                EVENTS: one line "open" per open of the node (inotify)
+ *   hostile fifo                 a FIFO at "/memfd:pause-stats (deleted)", no writer (on
+ *                                SIGTERM it opens it read-write once: a blocked reader goes free)
+ *   hostile dev                  the same with a character device node (1,3)
+ *   hostile watch PATH           (host side, root) "open PID" per open of PATH's inode
  *   hostile lease                a good sealed page under a write lease
  *   hostile fds N none|late|fakes   N fds first (copies of /dev/null, or memfds named
  *                                pause-stats, unsealed); late: a good page after them
@@ -40,7 +41,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/inotify.h>
+#include <sys/fanotify.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -160,38 +161,68 @@ static int detached_tmpfs(void)
 	return mnt;
 }
 
-/* FIFO or device node named like the page, unlinked, held; log its opens. */
-__attribute__((noreturn)) static void node(char kind, const char *events)
+static volatile sig_atomic_t term;
+
+static void on_term(int sig)
 {
-	char path[64], ev[4096];
-	int mnt = detached_tmpfs(), fd, ino;
-	FILE *log;
+	term = sig;
+}
+
+/*
+ * FIFO or device node named like the page, unlinked, held by an O_PATH fd.
+ * On SIGTERM, a FIFO is opened read-write once before exiting: an old reader
+ * blocked in open() on it (waiting for a writer) is released, not left
+ * hanging forever on a shared machine.
+ */
+__attribute__((noreturn)) static void node(char kind)
+{
+	struct sigaction sa = { .sa_handler = on_term };
+	char path[64];
+	int mnt = detached_tmpfs(), fd;
 
 	if (kind == 'p' ? mkfifoat(mnt, FAKE, 0666) : mknodat(mnt, FAKE, S_IFCHR | 0666, makedev(1, 3)))
 		die(kind == 'p' ? "mkfifo" : "mknod (needs CAP_MKNOD)");
 	/* held without opening it (O_PATH): a FIFO without a writer */
 	fd = openat(mnt, FAKE, O_PATH | O_CLOEXEC);
-	snprintf(path, sizeof(path), "/proc/self/fd/%d/" FAKE, mnt);
-	ino = inotify_init1(IN_CLOEXEC);
-	if (fd < 0 || ino < 0 || inotify_add_watch(ino, path, IN_OPEN) < 0)
-		die("watch");
+	if (fd < 0)
+		die("open O_PATH");
 	unlinkat(mnt, FAKE, 0);
-	log = fopen(events, "a");
-	if (!log)
-		die(events);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
 	as_pause();
 	ready();
+	while (!term)
+		pause();
+	if (kind == 'p') {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		if (open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC) >= 0)
+			usleep(200 * 1000);
+	}
+	_exit(0);
+}
+
+/* Host side, as root: print "open PID" for each open of the inode at path
+ * (fanotify with file ids: no event fd is opened, so a FIFO cannot block it). */
+__attribute__((noreturn)) static void watch(const char *path)
+{
+	char buf[4096];
+	int fan = fanotify_init(FAN_CLASS_NOTIF | FAN_REPORT_FID | FAN_CLOEXEC, O_RDONLY);
+
+	if (fan < 0 || fanotify_mark(fan, FAN_MARK_ADD, FAN_OPEN, AT_FDCWD, path) < 0)
+		die("fanotify");
+	ready();
 	for (;;) {
-		ssize_t n = read(ino, ev, sizeof(ev));
+		ssize_t n = read(fan, buf, sizeof(buf));
+		struct fanotify_event_metadata *m = (struct fanotify_event_metadata *)buf;
 
-		for (ssize_t off = 0; off < n;) {
-			struct inotify_event *e = (struct inotify_event *)(ev + off);
-
-			if (e->mask & IN_OPEN)
-				fprintf(log, "open\n");
-			off += (ssize_t)sizeof(*e) + e->len;
-		}
-		fflush(log);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			die("read fanotify");
+		for (; FAN_EVENT_OK(m, n); m = FAN_EVENT_NEXT(m, n))
+			if (m->mask & FAN_OPEN)
+				printf("open %d\n", (int)m->pid);
+		fflush(stdout);
 	}
 }
 
@@ -451,10 +482,12 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (!strcmp(cmd, "flip"))
 		flip(argc > 2 ? atoi(argv[2]) : 4);
-	if (!strcmp(cmd, "fifo") && argc == 3)
-		node('p', argv[2]);
-	if (!strcmp(cmd, "dev") && argc == 3)
-		node('c', argv[2]);
+	if (!strcmp(cmd, "fifo"))
+		node('p');
+	if (!strcmp(cmd, "dev"))
+		node('c');
+	if (!strcmp(cmd, "watch") && argc == 3)
+		watch(argv[2]);
 	if (!strcmp(cmd, "lease"))
 		return lease();
 	if (!strcmp(cmd, "fds") && argc == 4)
