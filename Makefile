@@ -50,6 +50,11 @@ include fuzz/fuzz.mk
 # last: its rules expand TEST_BINS and SAN_BINS, which every fragment above extends
 include tests/tests.mk
 
+# clang-tidy over the C tree against tests/lint/baseline.txt (the checks: .clang-tidy)
+.PHONY: lint
+lint: $(BPF_SKEL)
+	@tests/lint/lint.sh
+
 help:
 	@sed -n '2,17p' Makefile | sed 's/^# \{0,1\}//'
 

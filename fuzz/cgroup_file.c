@@ -6,7 +6,7 @@
  * Never a crash; the cgroup shown is terminated and is a path of the input
  * (or "..." and its tail); a container id found is one of the input's.
  */
-#include "../userspace/attrib.c"
+#include "../userspace/attrib.c"	/* NOLINT(bugprone-suspicious-include): its static parsers */
 
 #include "fuzz.h"
 
@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pick_cgroup(lines, nl, &a);
 	n = strnlen(a.cgroup, sizeof(a.cgroup));
 	FUZZ_ASSERT(n < sizeof(a.cgroup), "cgroup not terminated");
-	if (n && strncmp(a.cgroup, "...", 3))
+	if (n && strncmp(a.cgroup, "...", 3) != 0)
 		FUZZ_ASSERT(strstr(copy, a.cgroup), "cgroup '%s' is not from the input", a.cgroup);
 	else if (n)
 		FUZZ_ASSERT(strstr(copy, a.cgroup + 3), "cgroup tail is not from the input");

@@ -316,7 +316,7 @@ static int fd_mnt_id(int fd)
 		return -1;
 	buf[n] = '\0';
 	p = strstr(buf, "\nmnt_id:");
-	return p ? atoi(p + 8) : -1;
+	return p ? (int)strtol(p + 8, NULL, 10) : -1;
 }
 
 /*
@@ -378,7 +378,7 @@ static int prove_memfd(int opath, struct stat *st, char *why, size_t len)
 static int reopen_ro(int opath, const struct stat *st, char *why, size_t len)
 {
 	char path[64];
-	struct stat st2;
+	struct stat st2 = { 0 };
 	int fd;
 
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", opath);
@@ -422,7 +422,7 @@ static int check_seals_size(int fd, char *why, size_t len)
 static int prove_and_map(int dirfd, const char *name, const struct pause_stats **map,
 			 char *why, size_t len)
 {
-	struct stat st;
+	struct stat st = { 0 };
 	void *p;
 	int opath, fd = -1, rc;
 
@@ -486,10 +486,10 @@ static int try_fd(struct finder *f, const char *name)
 	if (n != (ssize_t)sizeof(LINK_NAME) - 1)
 		return 0;
 	link[n] = '\0';
-	if (strcmp(link, LINK_NAME))
+	if (strcmp(link, LINK_NAME) != 0)
 		return 0;
 	f->candidates++;
-	pg.fdnum = atoi(name);
+	pg.fdnum = (int)strtol(name, NULL, 10);
 	rc = prove_and_map(f->dirfd, name, &pg.map, why, sizeof(why));
 	if (!rc) {
 		rc = pause_page_copy(&pg, f->copy, why, sizeof(why));

@@ -139,7 +139,7 @@ static const char *safe_comm(pid_t pid, char *out, size_t outlen)
 /* Read the page; a page being created is tried again for a moment. */
 static int read_page(pid_t pid, struct pause_stats *s, char *err, size_t errlen)
 {
-	struct timespec pause_5ms = { 0, 5 * 1000 * 1000 };
+	struct timespec pause_5ms = { 0, 5L * 1000 * 1000 };
 	int rc;
 
 	for (int waited = 0;; waited += 5) {

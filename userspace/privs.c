@@ -51,19 +51,19 @@ static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (err && errlen) {
-		va_start(ap, fmt);
+	va_start(ap, fmt);
+	if (err && errlen)
 		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
+	va_end(ap);
 	return rc;
 }
 
 static int caps_get(uint64_t *eff, uint64_t *prm, uint64_t *inh)
 {
 	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct d[2];
+	struct __user_cap_data_struct d[2] = { { 0 }, { 0 } };
 
+	*eff = *prm = *inh = 0;
 	if (syscall(SYS_capget, &h, d) < 0)
 		return -errno;
 	*eff = (uint64_t)d[1].effective << 32 | d[0].effective;
@@ -90,7 +90,7 @@ static int last_cap(void)
 
 	if (fd >= 0) {
 		if (read(fd, buf, sizeof(buf) - 1) > 0)
-			n = atoi(buf);
+			n = (int)strtol(buf, NULL, 10);
 		close(fd);
 	}
 	return n > 0 && n < 64 ? n : 40;

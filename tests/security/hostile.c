@@ -66,6 +66,21 @@ static void die(const char *what)
 	exit(3);
 }
 
+/* A whole number from the command line, or exit 2. */
+static long num(const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 0) {
+		fprintf(stderr, "hostile: not a number: %s\n", s);
+		exit(2);
+	}
+	return v;
+}
+
 static void ready(void)
 {
 	printf("ready\n");
@@ -323,6 +338,7 @@ static int bad_page(const char *kind, bool rename_me)
 	return 0;
 }
 
+/* NOLINTNEXTLINE(misc-misleading-bidirectional): a bidi override is the attack */
 static const char evil_host[] = "\x1b[2J\x1b]0;pwned\x07\nFAKE 9 9\r\x9b" "31m\x7f\xff\xc2\x9b\xe2\x80\xae"
 				"\xf3\xa0\x81\x81\xd8\x9c" "end";
 static const char evil_comm[] = "\x1b[2J\x9b\r\n\x7f\xc2\x9b!";
@@ -332,7 +348,8 @@ static int names(char **argv)
 {
 	char zname[32];
 
-	if (strcmp(argv[1], "names2")) {
+	if (strcmp(argv[1], "names2") != 0) {
+		/* NOLINTNEXTLINE(bugprone-suspicious-missing-comma): split escapes, on purpose */
 		char *nargv[] = { "\x1b]0;title\x07", "names2", "\r\nFAKE-ROW\x1b[A", "\x9b" "2J", NULL };
 
 		execv("/proc/self/exe", nargv);
@@ -481,7 +498,7 @@ int main(int argc, char **argv)
 
 	signal(SIGPIPE, SIG_IGN);
 	if (!strcmp(cmd, "flip"))
-		flip(argc > 2 ? atoi(argv[2]) : 4);
+		flip(argc > 2 ? (int)num(argv[2]) : 4);
 	if (!strcmp(cmd, "fifo"))
 		node('p');
 	if (!strcmp(cmd, "dev"))
@@ -491,7 +508,7 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "lease"))
 		return lease();
 	if (!strcmp(cmd, "fds") && argc == 4)
-		return fds(atol(argv[2]), argv[3]);
+		return fds(num(argv[2]), argv[3]);
 	if (!strcmp(cmd, "state") && argc == 3)
 		return state(argv[2]);
 	if (!strcmp(cmd, "page") && argc == 3) {
@@ -503,13 +520,13 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "names") || !strcmp(cmd, "names2"))
 		return names(argv);
 	if (!strcmp(cmd, "read") && argc == 4)
-		return read_loop(atoi(argv[2]), atol(argv[3]));
+		return read_loop((int)num(argv[2]), num(argv[3]));
 	if (!strcmp(cmd, "keep") && argc == 4)
-		return keep_loop(atoi(argv[2]), atol(argv[3]));
+		return keep_loop((int)num(argv[2]), num(argv[3]));
 	if (!strcmp(cmd, "timeread") && argc == 4)
-		return time_loop(atoi(argv[2]), atol(argv[3]));
+		return time_loop((int)num(argv[2]), num(argv[3]));
 	if (!strcmp(cmd, "startrace") && argc == 4)
-		return startrace(argv[2], atol(argv[3]));
+		return startrace(argv[2], num(argv[3]));
 	fprintf(stderr, "hostile: bad usage (see tests/security/hostile.c)\n");
 	return 2;
 }

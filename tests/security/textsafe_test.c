@@ -36,8 +36,10 @@ static void test_attacks(void)
 	SAFE("host\nfake 0 0 0", 0, "host?fake 0 0 0", 15, "LF in a hostname (forged row)");
 	SAFE("a\x7f" "b\bc", 0, "a?b?c", 5, "DEL and BS");
 	SAFE("\x1bP+q\x1b\\", 0, "?P+q?\\", 6, "DCS request (terminal answers back)");
+	/* NOLINTBEGIN(misc-misleading-bidirectional): the attacks under test */
 	SAFE("ad\xe2\x80\xaemin", 0, "ad?min", 6, "U+202E right-to-left override");
 	SAFE("a\xe2\x81\xa6" "b", 0, "a?b", 3, "U+2066 left-to-right isolate");
+	/* NOLINTEND(misc-misleading-bidirectional) */
 	SAFE("pa\xe2\x80\x8buse", 0, "pa?use", 6, "U+200B zero width space");
 	SAFE("\xef\xbb\xbfx", 0, "?x", 2, "U+FEFF byte order mark");
 	SAFE("x\xf3\xa0\x81\x81y", 0, "x?y", 3, "tag character U+E0041 (hidden text)");
@@ -80,6 +82,7 @@ static void test_cuts(void)
 	is_int(cols, 4, "... 4 columns");
 	cols = pw_text_safe(out, 6, "abcd\xe2\x82\xac", 7, 0);
 	is_str(out, "abcd", "outlen 6: never a partial UTF-8 sequence");
+	is_int(cols, 4, "... 4 columns");
 	cols = pw_text_safe(out, 1, "abc", 3, 0);
 	is_str(out, "", "outlen 1: empty");
 	is_int(cols, 0, "... 0 columns");
@@ -118,7 +121,8 @@ static void test_idempotent(void)
 {
 	static const char *samples[] = {
 		"\x1b[2J\x9b\xc2\x9b\r\n\x7f", "caf\xc3\xa9 \xe6\x97\xa5 \xf0\x9f\x98\x80 e\xcc\x81",
-		"\xed\xa0\x80\xc0\xaf\xf4\x90\x80\x80", "a\xe2\x80\xae" "b\xf3\xa0\x81\x81",
+		"\xed\xa0\x80\xc0\xaf\xf4\x90\x80\x80",
+		"a\xe2\x80\xae" "b\xf3\xa0\x81\x81",	/* NOLINT(misc-misleading-bidirectional) */
 	};
 	int bad = 0;
 
