@@ -5,8 +5,10 @@
 # property (an abort in the target) fails; the input is kept under
 # build/fuzz/ for `build/fuzz/NAME FILE`.  `make fuzz` runs them longer.
 # timeout: 300
+# shellcheck source=tests/lib.sh
 source "$(dirname "$0")/../lib.sh"
 secs=${PW_FUZZ_SECONDS:-3}
+# shellcheck disable=SC2016  # a literal $(eval ...) in fuzz.mk
 mapfile -t targets < <(sed -n 's/^\$(eval \$(call fuzz_target,\([a-z_0-9]*\),.*/\1/p' "$ROOT/fuzz/fuzz.mk")
 [ ${#targets[@]} -gt 0 ] || bail "no fuzz targets in fuzz/fuzz.mk"
 tmp=$(mktemp -d)

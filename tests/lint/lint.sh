@@ -33,6 +33,7 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 export CLANG_TIDY BUILD out
 # one clang-tidy per file, in parallel; per-file defines as their makefiles use
+# shellcheck disable=SC2016  # expanded by the inner sh
 printf '%s\n' "${files[@]}" | xargs -P "$LINT_JOBS" -I{} sh -c '
 	f={}; extra=
 	case "$f" in tests/unit/attrib_test.c) extra=-DPW_ATTRIB_TEST_HOOKS ;; esac
@@ -54,7 +55,7 @@ while read -r file check count; do
 	if [ "$count" -gt "${known:-0}" ]; then
 		new=1
 		echo "lint: $file: $count x $check (baseline ${known:-0}):"
-		grep -h -A3 "^$ROOT/$file:[0-9]*:[0-9]*: .*\[$check[],]" "$out"/*.log | sed 's/^/    /' | head -20
+		grep -h -A3 "^$ROOT/$file:[0-9]*:[0-9]*: .*\[${check}[],]" "$out"/*.log | sed 's/^/    /' | head -20
 	fi
 done <"$out/found"
 grep -v '^#' "$BASELINE" 2>/dev/null | while read -r file check count; do

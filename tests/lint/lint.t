@@ -5,6 +5,7 @@
 # catches real bugs at all: a use after free, an unchecked atoi, a signal
 # handler calling printf.
 # timeout: 1200
+# shellcheck source=tests/lib.sh
 source "$(dirname "$0")/../lib.sh"
 command -v clang-tidy >/dev/null || bail "clang-tidy missing (scripts/deps.sh test)"
 [ -f "$BUILD/bpf/pausewatch.skel.h" ] || bail "$BUILD/bpf/pausewatch.skel.h missing: make all"

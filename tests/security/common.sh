@@ -81,6 +81,7 @@ stop_hostile() {
 }
 
 # elapsed CMD... — run CMD; its status in RC, its wall time (s) in SECS
+# shellcheck disable=SC2034  # RC and SECS are read by the .t files
 elapsed() {
 	local t0
 	t0=$(date +%s%N)

@@ -7,7 +7,9 @@
 # 4 candidates proven.  Bound asserted: < 1 s per read (generous: the real
 # numbers are milliseconds, see the diag lines and docs/BENCHMARKS.md).
 # timeout: 300
+# shellcheck source=tests/lib.sh
 source "$(dirname "$0")/../lib.sh"
+# shellcheck source=tests/security/common.sh
 source "$(dirname "$0")/common.sh"
 need_root
 need_unpriv_userns

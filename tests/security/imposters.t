@@ -13,7 +13,9 @@
 # node's inode (host side, with the opener's pid: other readers on a shared
 # machine may open it too) proves "never opened by ours".
 # timeout: 300
+# shellcheck source=tests/lib.sh
 source "$(dirname "$0")/../lib.sh"
+# shellcheck source=tests/security/common.sh
 source "$(dirname "$0")/common.sh"
 need_root
 need_unpriv_userns
@@ -77,11 +79,11 @@ never_opened() {
 	wait_until 5 grep -q "^open $probe\$" "$T/watch.out"
 	ok $? "$1: the watcher sees opens (a read-write open of ours, pid $probe)"
 	kill "$WATCHER" 2>/dev/null
-	for opener in $(awk '/^open/ { print $2 }' "$T/watch.out"); do
+	while read -r opener; do
 		for p in "${OURS[@]}"; do
 			[ "$opener" = "$p" ] && n=$((n + 1))
 		done
-	done
+	done < <(awk '/^open/ { print $2 }' "$T/watch.out")
 	is "$n" 0 "$1: never opened by our readers (fanotify; $(grep -c '^open' "$T/watch.out") opens in all)"
 }
 

@@ -9,7 +9,9 @@
 #     pausestat says "not ready yet" (tests/pause/page.t: a page whose seals
 #     can never be right is "invalid").
 # timeout: 300
+# shellcheck source=tests/lib.sh
 source "$(dirname "$0")/../lib.sh"
+# shellcheck source=tests/security/common.sh
 source "$(dirname "$0")/common.sh"
 need_root
 need_unpriv_userns

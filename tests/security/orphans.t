@@ -6,7 +6,9 @@
 # counts are exact.  Then a second storm, and SIGTERM to pause in its middle:
 # pause exits 0 and its namespace is gone.
 # timeout: 900
+# shellcheck source=tests/lib.sh
 source "$(dirname "$0")/../lib.sh"
+# shellcheck source=tests/security/common.sh
 source "$(dirname "$0")/common.sh"
 need_root
 PWTEST=${PWTEST:-$BUILD/tests/pwtest}
@@ -32,13 +34,14 @@ start_pause() {
 	INUM=$(stat -L -c %i "/proc/$PP/ns/pid")
 	wait_until 10 "$PAUSESTAT" "$PP" >/dev/null || bail "pause's page did not appear"
 }
+# shellcheck disable=SC2317  # called through wait_until
 no_children() { [ -z "$(cat "/proc/$PP/task/$PP/children" 2>/dev/null)" ]; }
 
 start_pause storm
 diag "pause: host pid $PP, pid namespace $INUM"
 t0=$(date +%s)
 fail=0
-for i in $(seq "$waves"); do
+for _ in $(seq "$waves"); do
 	"$PWTEST" orphaner "$PP" "$wave:e0" || fail=$((fail + 1))
 	wait_until 120 no_children || fail=$((fail + 1))
 done
@@ -75,6 +78,7 @@ ok $? "second storm under way (pause has reaped at least $wave)"
 kill -TERM "$PP"
 exit_of "$NS"
 is "$RC" 0 "SIGTERM to pause mid-storm: exit 0"
+# shellcheck disable=SC2317  # called through wait_until
 gone_ns() { ! find /proc/[0-9]*/ns/pid -maxdepth 0 -lname "pid:\[$INUM\]" 2>/dev/null | grep -q .; }
 wait_until 60 gone_ns
 ok $? "its namespace is gone: no process left in it"

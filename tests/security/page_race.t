@@ -6,7 +6,9 @@
 # in about 100,000 reads; pausetop -n 0 -d 0.01 after 398 snapshots).  Now:
 # seals first, then the size, and no mapping of anything else.
 # timeout: 600
+# shellcheck source=tests/lib.sh
 source "$(dirname "$0")/../lib.sh"
+# shellcheck source=tests/security/common.sh
 source "$(dirname "$0")/common.sh"
 need_root
 need_unpriv_userns

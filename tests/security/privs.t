@@ -7,7 +7,9 @@
 # its counters page and hostname are read); without any one of them it
 # exits 3 and names what is missing.
 # timeout: 300
+# shellcheck source=tests/lib.sh
 source "$(dirname "$0")/../lib.sh"
+# shellcheck source=tests/security/common.sh
 source "$(dirname "$0")/common.sh"
 need_root
 [ -x "$PAUSETOP" ] || bail "$PAUSETOP missing"
@@ -102,10 +104,12 @@ wait "$top" 2>/dev/null
 # --- without each one: exit 3, saying what is missing ---------------------------
 while read -r missing args want; do
 	keep=()
-	for c in $LOAD $SNAP cap_sys_admin; do [ "$c" = "$missing" ] || keep+=("$c"); done
-	[ "$args" = attrib ] || keep=("${keep[@]/cap_sys_admin/}")
-	# shellcheck disable=SC2086
-	only ${keep[*]} -- -b -n 1 $([ "$args" = attrib ] || echo --no-attribution)
+	for c in $LOAD $SNAP cap_sys_admin; do
+		[ "$c" = "$missing" ] || { [ "$c" = cap_sys_admin ] && [ "$args" != attrib ]; } || keep+=("$c")
+	done
+	opts=(-b -n 1)
+	[ "$args" = attrib ] || opts+=(--no-attribution)
+	only "${keep[@]}" -- "${opts[@]}"
 	is "$RC" 3 "without $missing: exit 3"
 	grep -q "$want" "$T/err"
 	ok $? "without $missing: says '$want' ($(head -c 200 "$T/err"))"

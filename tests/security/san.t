@@ -3,6 +3,7 @@
 # The tests/security attacks again against the readers built with
 # ASan/UBSan (build/san/: pausestat, pausetop, the hostile driver that calls
 # userspace/pause_page.c in a loop, textsafe_test): any report fails.
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 need_root
 export PAUSE=$BUILD/san/pause PAUSETOP=$BUILD/san/pausetop

@@ -7,7 +7,9 @@
 # becomes '?' (userspace/textsafe.c), rows stay rows.  pausetop --json must
 # stay valid JSON and carry the names exactly (escaped).
 # timeout: 180
+# shellcheck source=tests/lib.sh
 source "$(dirname "$0")/../lib.sh"
+# shellcheck source=tests/security/common.sh
 source "$(dirname "$0")/common.sh"
 need_root
 need_unpriv_userns

@@ -6,7 +6,9 @@
 # Now pausestat refuses each with the check that failed.  Every check has a
 # unit test in tests/pause/page.t.
 # timeout: 120
+# shellcheck source=tests/lib.sh
 source "$(dirname "$0")/../lib.sh"
+# shellcheck source=tests/security/common.sh
 source "$(dirname "$0")/common.sh"
 need_root
 need_unpriv_userns
