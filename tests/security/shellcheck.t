@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Lint of our shell: tests/security, tests/fuzz and tests/lint pass
-# shellcheck at style level (and the linter can fail).
+# Lint of our shell: tests/security, tests/fuzz and tests/lint pass the
+# shell linter at style level (and the linter can fail).
 # shellcheck source=tests/lib.sh
 source "$(dirname "$0")/../lib.sh"
 command -v shellcheck >/dev/null || bail "shellcheck not installed (scripts/deps.sh sandbox)"
