@@ -88,6 +88,8 @@ static void print_text(pid_t host_pid, const struct pause_stats *s)
 	       s->flags & PAUSE_STATS_F_NO_NEW_PRIVS ? "on" : "off",
 	       s->flags & PAUSE_STATS_F_SECCOMP ? "on" : "off",
 	       s->flags & PAUSE_STATS_F_SUBREAPER ? "child subreaper (not PID 1)" : "PID 1");
+	if (s->flags & PAUSE_STATS_F_NO_CAPS)
+		printf("capabilities: all dropped (bounding set included)\n");
 	printf("reaped:     %" PRIu64 " (exit 0: %" PRIu64 ", exit 1-255: %" PRIu64
 	       ", signaled: %" PRIu64 ", core dumped: %" PRIu64 ")\n",
 	       s->reaped_total, s->reaped_exit_zero, s->reaped_exit_nonzero,

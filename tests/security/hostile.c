@@ -400,31 +400,34 @@ static int read_loop(pid_t pid, long n)
 	return 0;
 }
 
-static int keep_loop(pid_t pid, long n)
-{
-	struct pause_page *pg;
-	struct pause_stats s;
-	char err[256];
-	long okc = 0, bad = 0;
-	int rc = pause_page_open(pid, &pg, err, sizeof(err));
-
-	if (rc) {
-		printf("open %s: %s\n", kind_of(rc), err);
-		return 1;
-	}
-	for (long i = 0; i < n; i++)
-		pause_page_copy(pg, &s, err, sizeof(err)) ? bad++ : okc++;
-	pause_page_close(pg);
-	printf("open ok copies ok %ld failed %ld\n", okc, bad);
-	return 0;
-}
-
 static double now_s(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int keep_loop(pid_t pid, long n)
+{
+	struct pause_page *pg;
+	struct pause_stats s;
+	char err[256];
+	long okc = 0, bad = 0;
+	double t;
+	int rc = pause_page_open(pid, &pg, err, sizeof(err));
+
+	if (rc) {
+		printf("open %s: %s\n", kind_of(rc), err);
+		return 1;
+	}
+	t = now_s();
+	for (long i = 0; i < n; i++)
+		pause_page_copy(pg, &s, err, sizeof(err)) ? bad++ : okc++;
+	t = now_s() - t;
+	pause_page_close(pg);
+	printf("open ok copies ok %ld failed %ld mean_ns %.0f\n", okc, bad, n ? t / (double)n * 1e9 : 0);
+	return 0;
 }
 
 static int time_loop(pid_t pid, long n)

@@ -59,9 +59,10 @@ got() {
 	tail -1 "$T/top.jsonl" | jq -r ".namespaces[] | select(.pidns == $INUM) |
 		\"\(.exits_total) \(.reaped_total) \(.orphans_by_reaper.init) \(.zombies) \(.pause.reaped_total)\""
 }
-wait_until 120 sh -c "[ \"\$(tail -1 '$T/top.jsonl' | jq -r '.namespaces[] | select(.pidns == $INUM) |
+wait_until 300 sh -c "[ \"\$(tail -1 '$T/top.jsonl' | jq -r '.namespaces[] | select(.pidns == $INUM) |
 	\"\(.exits_total) \(.reaped_total) \(.orphans_by_reaper.init) \(.zombies) \(.pause.reaped_total)\"')\" = '$want' ]"
-is "$(got)" "$want" "pausetop: exits, reaped, orphans adopted by init, zombies 0, pause page: exact"
+is "$(got)" "$want" "pausetop: exits, reaped, orphans adopted by init, zombies 0, pause page: exact" ||
+	diag "pausetop's losses: $(tail -1 "$T/top.jsonl" | jq -c '{dropped, recovered}')"
 kill -0 "$top"
 ok $? "pausetop -n 0 ran through the storm"
 kill -TERM "$PP"
