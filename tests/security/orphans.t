@@ -54,15 +54,28 @@ is "$("$PAUSESTAT" "$PP" --json | jq -r '"\(.reaped_total) \(.reaped_exit_zero)"
 
 # pausetop: exits = the orphans + one middle process per wave (reaped by the
 # orphaner outside); RCU makes frees arrive late: wait for the totals
-want="$((total + waves)) $((total + waves)) $total 0 $total"
-got() {
-	tail -1 "$T/top.jsonl" | jq -r ".namespaces[] | select(.pidns == $INUM) |
-		\"\(.exits_total) \(.reaped_total) \(.orphans_by_reaper.init) \(.zombies) \(.pause.reaped_total)\""
-}
-wait_until 300 sh -c "[ \"\$(tail -1 '$T/top.jsonl' | jq -r '.namespaces[] | select(.pidns == $INUM) |
-	\"\(.exits_total) \(.reaped_total) \(.orphans_by_reaper.init) \(.zombies) \(.pause.reaped_total)\"')\" = '$want' ]"
-is "$(got)" "$want" "pausetop: exits, reaped, orphans adopted by init, zombies 0, pause page: exact" ||
-	diag "pausetop's losses: $(tail -1 "$T/top.jsonl" | jq -c '{dropped, recovered}')"
+snap() { tail -1 "$T/top.jsonl" | jq -r ".namespaces[] | select(.pidns == $INUM) | $1"; }
+want="$((total + waves)) $total 0 $total"
+part='"\(.exits_total) \(.orphans_by_reaper.init) \(.zombies) \(.pause.reaped_total)"'
+# shellcheck disable=SC2317  # called through wait_until
+parts_ok() { [ "$(snap "$part")" = "$want" ]; }
+wait_until 300 parts_ok
+is "$(snap "$part")" "$want" "pausetop: exits, orphans adopted by init, zombies 0, pause page: exact"
+# reaps are counted at the task's free: exact unless a pid came back before
+# its exited-table slot was freed (30,000 pids in seconds, pid_max 32768),
+# and then every reap lost is reported as an exit-slot eviction
+# shellcheck disable=SC2317  # called through wait_until
+reaped_ok() { [ "$(snap .reaped_total)" = "$((total + waves))" ]; }
+wait_until 60 reaped_ok
+got=$(snap .reaped_total)
+ev=$(tail -1 "$T/top.jsonl" | jq -r .dropped.exit_slot_evicted)
+if [ "$ev" = 0 ]; then
+	is "$got" "$((total + waves))" "pausetop: reaped exactly $((total + waves))"
+else
+	ok $(( total + waves - got <= ev ? 0 : 1 )) \
+		"pausetop: reaped $got of $((total + waves)); the $((total + waves - got)) missing are reported ($ev exit-slot evictions: pids reused before their slot was freed)"
+fi
+diag "pausetop's losses and repairs: $(tail -1 "$T/top.jsonl" | jq -c '{dropped, recovered}')"
 kill -0 "$top"
 ok $? "pausetop -n 0 ran through the storm"
 kill -TERM "$PP"
