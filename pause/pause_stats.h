@@ -75,6 +75,9 @@ struct pause_stats {
 #define PAUSE_STATS_F_SUBREAPER	 0x1u	/* not PID 1: registered as child subreaper */
 #define PAUSE_STATS_F_SECCOMP	 0x2u	/* seccomp allow-list active */
 #define PAUSE_STATS_F_NO_NEW_PRIVS 0x4u	/* PR_SET_NO_NEW_PRIVS set */
+#ifndef PAUSE_STATS_F_NO_CAPS
+#define PAUSE_STATS_F_NO_CAPS	 0x8u	/* every capability dropped, bounding set included */
+#endif
 
 _Static_assert(sizeof(struct pause_stats) <= PAUSE_STATS_PAGE, "counters page overflow");
 _Static_assert(sizeof(struct pause_stats) % 8 == 0, "counters page must be 8-byte sized");

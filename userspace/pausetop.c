@@ -19,6 +19,7 @@
 #include "collector.h"
 #include "faces.h"
 #include "options.h"
+#include "privs.h"
 
 #ifndef PW_VERSION
 #define PW_VERSION "dev"
@@ -228,6 +229,13 @@ int main(int argc, char **argv)
 	if (rc) {
 		fprintf(stderr, "pausetop: %s\n", err);
 		return rc;
+	}
+	/* loaded: keep only what snapshots need (privs.h) */
+	rc = pw_privs_drop_to(cli.opts.no_attribution ? 0 : PW_PRIVS_HOSTNAME, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "pausetop: %s\n", err);
+		pw_close(c);
+		return rc == -EPERM ? PW_EXIT_PRIV : PW_EXIT_FAIL;
 	}
 	pw_collector_source(c, &src);
 	rc = cli.mode == MODE_TUI ? pw_tui_run(&src, &cli.run) : run_lines(&src, &cli);

@@ -9,8 +9,8 @@ COLLECTOR_SRCS := userspace/collector.c userspace/attrib.c userspace/pause_page.
 COLLECTOR_HDRS := userspace/collector.h userspace/snapshot.h userspace/gone.h userspace/nscache.h userspace/attrib.h userspace/pause_page.h userspace/json.h \
 		  pause/pause_stats.h bpf/pausewatch.h $(BPF_SKEL)
 PAUSETOP_SRCS := userspace/pausetop.c userspace/options.c userspace/json_face.c userspace/text_face.c \
-		 userspace/textsafe.c userspace/tui.c
-PAUSETOP_HDRS := userspace/faces.h userspace/options.h userspace/textsafe.h
+		 userspace/textsafe.c userspace/tui.c userspace/privs.c
+PAUSETOP_HDRS := userspace/faces.h userspace/options.h userspace/textsafe.h userspace/privs.h
 
 all: $(BUILD)/pausetop
 
