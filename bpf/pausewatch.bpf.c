@@ -997,6 +997,8 @@ static __noinline struct pw_iter_ns *iter_ns_get(const struct pw_ns_key *key,
 		return it;
 	it->init_tgid = BPF_CORE_READ(reaper, tgid);
 	BPF_CORE_READ_STR_INTO(&it->init_comm, reaper, comm);
+	/* no setns, no CAP_SYS_ADMIN: nsproxy is NULL once the init is exiting */
+	BPF_CORE_READ_STR_INTO(&it->nodename, reaper, nsproxy, uts_ns, name.nodename);
 	read_dispositions(it, reaper);
 	read_pids(it, reaper);
 	return it;

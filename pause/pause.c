@@ -656,6 +656,27 @@ static void drain_blind(pid_t child)
 	drain_wait(0);
 }
 
+/*
+ * Processes in a or b, each once: /proc lists pids in ascending order, so a
+ * merge finds the common ones.  On any other order the count can only be
+ * too high, never too low (it bounds what the drain signalled).
+ */
+static size_t union_count(const struct plist *a, const struct plist *b)
+{
+	size_t i = 0, j = 0, n = 0;
+
+	while (i < a->n || j < b->n) {
+		if (j == b->n || (i < a->n && a->pid[i] < b->pid[j]))
+			i++;
+		else if (i == a->n || b->pid[j] < a->pid[i])
+			j++;
+		else
+			i++, j++;
+		n++;
+	}
+	return n;
+}
+
 /* Reap what was SIGKILLed, bounded: a process in D state must not hang us. */
 static void reap_killed(const struct plist *l)
 {
@@ -688,6 +709,7 @@ static void drain(pid_t child)
 		return;
 	}
 	say_it = left.n || opt.log_reaps;
+	cur.drain_found = left.n;
 	if (opt.grace_ms == 0) {
 		cur.drain_killed = signal_all(&left, SIGKILL);
 		publish();
@@ -706,14 +728,17 @@ static void drain(pid_t child)
 	}
 	deadline = mono_ms() + opt.grace_ms;
 	while ((alive = still_alive(&left)) && mono_ms() < deadline) {
-		cur.drain_exited_on_term = left.n - alive;
+		cur.drain_exited_on_term = cur.drain_sent_term > alive ? cur.drain_sent_term - alive : 0;
 		publish();
 		drain_wait(20);
 	}
-	cur.drain_exited_on_term = left.n - alive;
+	/* of those sent SIGTERM (one that vanished before it was not sent one) */
+	cur.drain_exited_on_term = cur.drain_sent_term > alive ? cur.drain_sent_term - alive : 0;
 	/* look again: SIGTERM handlers may have forked */
-	if (alive && find_left(&late) == 0)
+	if (alive && find_left(&late) == 0) {
+		cur.drain_found = union_count(&left, &late);
 		cur.drain_killed = signal_all(&late, SIGKILL);
+	}
 	publish();
 	if (say_it)
 		say("pause: drain: %zu process(es) sent SIGTERM, %llu exited within %d ms, "
@@ -889,6 +914,8 @@ static int run_pause(void)
 	 * the filter, which does not allow the calls this takes) */
 	if (pause_caps_drop() < 0)
 		say("pause: warning: dropping capabilities: %s", strerror(errno));
+	else
+		cur.flags |= PAUSE_STATS_F_NO_CAPS;
 	if (opt.seccomp) {
 		if (pause_seccomp_install() == 0)
 			cur.flags |= PAUSE_STATS_F_SECCOMP;

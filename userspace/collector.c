@@ -946,6 +946,8 @@ static void fill_live(struct pw_collector *c, struct pw_namespace *ns, const str
 	ns->init_pid = it->init_tgid;
 	memcpy(ns->init_comm, it->init_comm, PW_COMM_LEN);
 	ns->init_comm[PW_COMM_LEN] = '\0';
+	memcpy(ns->hostname, it->nodename, sizeof(ns->hostname) - 1);
+	ns->hostname[sizeof(ns->hostname) - 1] = '\0';
 	ns->processes = it->processes;
 	ns->zombies = it->zombies;
 	ns->oldest_zombie_age_s = -1;

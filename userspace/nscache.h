@@ -17,7 +17,8 @@
 #include "snapshot.h"
 
 #define NSCACHE_REFRESH_S	60	/* attribution re-read at least this often */
-#define NSCACHE_PAUSE_PROBE_S	30	/* non-pause inits: look for a counters page this often */
+#define NSCACHE_PAUSE_PROBE_S	30	/* no page found: look again this often */
+#define NSCACHE_PAUSE_EAGER_S	5	/* an init called pause: every snapshot for this long */
 
 struct pw_nscache;
 

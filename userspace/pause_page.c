@@ -83,7 +83,7 @@ static const struct {
 #define C(f) { #f, offsetof(struct pause_stats, f) }
 	C(reaped_total), C(reaped_exit_zero), C(reaped_exit_nonzero), C(reaped_signaled),
 	C(reaped_core_dumped), C(signals_forwarded), C(drain_runs), C(drain_sent_term),
-	C(drain_exited_on_term), C(drain_killed),
+	C(drain_exited_on_term), C(drain_killed), C(drain_found),
 #undef C
 };
 
@@ -122,9 +122,10 @@ static int check_header(const struct pause_stats *s, char *err, size_t errlen)
 		return fail(err, errlen, -EINVAL, "bad magic 0x%016" PRIx64, s->magic);
 	if (s->abi_version != PAUSE_STATS_ABI)
 		return fail(err, errlen, -EINVAL, "unknown abi_version %" PRIu32, s->abi_version);
-	if (s->size < sizeof(*s) || s->size > PAUSE_STATS_PAGE || s->size % 8)
+	/* a newer writer may have appended fields; an older one lacks ours (zeros) */
+	if (s->size < PAUSE_STATS_SIZE_V1 || s->size > PAUSE_STATS_PAGE || s->size % 8)
 		return fail(err, errlen, -EINVAL, "bad size field %" PRIu32 " (want %zu..%u, multiple of 8)",
-			    s->size, sizeof(*s), PAUSE_STATS_PAGE);
+			    s->size, (size_t)PAUSE_STATS_SIZE_V1, PAUSE_STATS_PAGE);
 	if (!s->seq)
 		return fail(err, errlen, -EAGAIN, "page not ready yet (never published: pause is starting)");
 	if (s->seq & 1)
@@ -226,6 +227,18 @@ static int check_signals_drain(const struct pause_stats *s, char *err, size_t er
 	if (s->drain_sent_term > PID_LIMIT || s->drain_killed > PID_LIMIT)
 		return fail(err, errlen, -EINVAL, "drain counts beyond the pids one namespace can hold "
 			    "(sent %" PRIu64 ", killed %" PRIu64 ")", s->drain_sent_term, s->drain_killed);
+	/*
+	 * A writer that knows drain_found (size covers it) signals only what it
+	 * found: kills beyond that (or SIGTERMs) are made up.  Older pages have
+	 * no such field: only the bounds above apply to them.
+	 */
+	if (s->size >= offsetof(struct pause_stats, drain_found) + sizeof(s->drain_found) &&
+	    (s->drain_sent_term > s->drain_found || s->drain_killed > s->drain_found))
+		return fail(err, errlen, -EINVAL, "drain signalled more processes than it found "
+			    "(found %" PRIu64 ", sent SIGTERM %" PRIu64 ", killed %" PRIu64 ")",
+			    s->drain_found, s->drain_sent_term, s->drain_killed);
+	if (!s->drain_runs && s->drain_found)
+		return fail(err, errlen, -EINVAL, "drain counters set but drain never ran");
 	return 0;
 }
 
@@ -681,7 +694,7 @@ void pause_page_json(FILE *f, const struct pause_stats *s)
 	}
 	fprintf(f, "},\"signals_forwarded\":%" PRIu64 ",\"drain_runs\":%" PRIu64
 		",\"drain_sent_term\":%" PRIu64 ",\"drain_exited_on_term\":%" PRIu64
-		",\"drain_killed\":%" PRIu64 "}",
+		",\"drain_killed\":%" PRIu64 ",\"drain_found\":%" PRIu64 "}",
 		s->signals_forwarded, s->drain_runs, s->drain_sent_term,
-		s->drain_exited_on_term, s->drain_killed);
+		s->drain_exited_on_term, s->drain_killed, s->drain_found);
 }

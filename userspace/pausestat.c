@@ -112,9 +112,9 @@ static void print_text(pid_t host_pid, const struct pause_stats *s)
 	if (s->mode == PAUSE_MODE_INIT)
 		printf("forwarded:  %" PRIu64 "\n", s->signals_forwarded);
 	if (s->drain_runs)
-		printf("drain:      %" PRIu64 " sent SIGTERM, %" PRIu64 " exited in the grace period, %"
-		       PRIu64 " got SIGKILL\n", s->drain_sent_term, s->drain_exited_on_term,
-		       s->drain_killed);
+		printf("drain:      %" PRIu64 " found left, %" PRIu64 " sent SIGTERM, %" PRIu64
+		       " exited in the grace period, %" PRIu64 " got SIGKILL\n", s->drain_found,
+		       s->drain_sent_term, s->drain_exited_on_term, s->drain_killed);
 }
 
 /* The process's comm, made safe to print (it is the container's to choose). */

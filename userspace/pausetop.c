@@ -231,7 +231,7 @@ int main(int argc, char **argv)
 		return rc;
 	}
 	/* loaded: keep only what snapshots need (privs.h) */
-	rc = pw_privs_drop_to(cli.opts.no_attribution ? 0 : PW_PRIVS_HOSTNAME, err, sizeof(err));
+	rc = pw_privs_drop(err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "pausetop: %s\n", err);
 		pw_close(c);

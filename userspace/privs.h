@@ -18,13 +18,13 @@
  *   CAP_SYS_PTRACE       ptrace-read access to other users' processes, and to
  *                        processes with capabilities we no longer have:
  *                        readlink and O_PATH open of /proc/PID/fd/N (the pause
- *                        counters page), open of /proc/PID/ns/uts (hostname).
+ *                        counters page).
  *   CAP_DAC_READ_SEARCH  search/read /proc/PID/fd, a 0500 directory owned by
  *                        the process's uid (a pause runs as 65535).
- *   CAP_SYS_ADMIN        setns(CLONE_NEWUTS) to read a namespace's hostname
- *                        (PW_PRIVS_HOSTNAME only: pausetop --no-attribution
- *                        drops it).  The most powerful one kept: reading the
- *                        nodename in the BPF task walk would let it go.
+ *   CAP_SYS_ADMIN        only with PW_PRIVS_HOSTNAME, for a reader that gets
+ *                        hostnames with setns(CLONE_NEWUTS).  pausetop does
+ *                        not: its BPF walk reads each init's nodename, so it
+ *                        drops CAP_SYS_ADMIN.
  * Everything else is dropped from the effective, permitted and inheritable
  * sets: CAP_PERFMON and CAP_SYS_RESOURCE (load only), CAP_NET_BIND_SERVICE
  * (a listener binds before), CAP_SETPCAP (used here to clear the bounding
@@ -42,7 +42,7 @@ enum pw_privs_need {
 	PW_PRIVS_HOSTNAME = 1u << 0,	/* keep CAP_SYS_ADMIN for UTS hostnames */
 };
 
-#define PW_PRIVS_DEFAULT	PW_PRIVS_HOSTNAME
+#define PW_PRIVS_DEFAULT	0
 
 /*
  * Drop to what snapshots need (needs: PW_PRIVS_* bits).  Returns 0, or:

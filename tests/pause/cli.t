@@ -101,8 +101,8 @@ like "$out" $'\nsignals:    SIGCHLD 1$' "text: signals by name"
 json=$("$PAUSESTAT" "$PP" --json); rc=$?
 is "$rc" 0 "--json: exit 0"
 is "$(jq -r '[.abi_version, .size, .mode, .pid, .child_pid, .reaped_total, .reaped_exit_nonzero, (.last_reap.status / 256)] | map(tostring) | join(" ")' <<<"$json")" \
-	"1 664 pause 1 0 1 1 3" "--json: header, mode, counts, raw wait status"
-is "$(jq -r 'keys | length' <<<"$json")" 20 "--json: 20 keys"
+	"1 672 pause 1 0 1 1 3" "--json: header, mode, counts, raw wait status"
+is "$(jq -r 'keys | length' <<<"$json")" 21 "--json: 21 keys (drain_found appended)"
 is "$(wc -l <<<"$json")" 1 "--json: one line"
 kill -TERM "$PP"; exit_of "$NS"
 done_testing

@@ -165,8 +165,8 @@ for where in sub pid1; do
 	json=$("$PWTEST" holdpage "$PP" | tail -1)
 	exit_of "$NS"
 	is "$RC" 5 "$where --grace: exit status of the main child"
-	is "$(jq -r '[.drain_runs, .drain_sent_term, .drain_exited_on_term, .drain_killed] | map(tostring) | join(" ")' <<<"$json")" \
-		"1 3 2 1" "$where --grace: page: drain ran, 3 got SIGTERM, 2 exited, 1 SIGKILLed"
+	is "$(jq -r '[.drain_runs, .drain_sent_term, .drain_exited_on_term, .drain_killed, .drain_found] | map(tostring) | join(" ")' <<<"$json")" \
+		"1 3 2 1 3" "$where --grace: page: drain ran, found 3, 3 got SIGTERM, 2 exited, 1 SIGKILLed"
 	is "$(jq -r .reaped_total <<<"$json")" 4 "$where --grace: page: main child + 3 left-behind reaped"
 	is "$(cat "$T/err")" "pause: drain: 3 process(es) sent SIGTERM, 2 exited within 1500 ms, 1 ignored it and got SIGKILL" \
 		"$where --grace: logs how many ignored SIGTERM"
@@ -225,8 +225,8 @@ gated_case() {
 for where in sub pid1; do
 	gated_case $where --grace 0
 	is "$RC" 5 "$where --grace 0: exit status of the main child"
-	is "$(jq -r '[.drain_runs, .drain_sent_term, .drain_exited_on_term, .drain_killed] | map(tostring) | join(" ")' <<<"$json")" \
-		"1 0 0 3" "$where --grace 0: page: drain ran, no SIGTERM, 3 SIGKILLed"
+	is "$(jq -r '[.drain_runs, .drain_sent_term, .drain_exited_on_term, .drain_killed, .drain_found] | map(tostring) | join(" ")' <<<"$json")" \
+		"1 0 0 3 3" "$where --grace 0: page: drain ran, found 3, no SIGTERM, 3 SIGKILLed"
 	is "$(jq -r '.reaped_total, .reaped_signaled' <<<"$json" | tr '\n' ' ')" "4 3 " \
 		"$where --grace 0: page: main child + 3 killed reaped, 3 of them signaled"
 	is "$(cat "$T/err")" "pause: drain: 3 process(es) left, sent SIGKILL at once (--grace 0)" \
@@ -238,8 +238,8 @@ is "$?:$(cat "$T/err")" "4:" "--grace 0, nothing left: exit status, no drain lin
 # --term-left: SIGTERM to what is left, exit at once, never SIGKILL
 gated_case sub --term-left
 is "$RC" 5 "--term-left: exit status of the main child"
-is "$(jq -r '[.drain_runs, .drain_sent_term, .drain_exited_on_term, .drain_killed] | map(tostring) | join(" ")' <<<"$json")" \
-	"1 3 0 0" "--term-left: page: 3 sent SIGTERM, none waited for, none SIGKILLed"
+is "$(jq -r '[.drain_runs, .drain_sent_term, .drain_exited_on_term, .drain_killed, .drain_found] | map(tostring) | join(" ")' <<<"$json")" \
+	"1 3 0 0 3" "--term-left: page: found 3, 3 sent SIGTERM, none waited for, none SIGKILLed"
 is "$(cat "$T/err")" "pause: drain: 3 process(es) sent SIGTERM, not waited for (--term-left)" \
 	"--term-left: says so"
 read -r a b c <"$T/left"

@@ -52,6 +52,7 @@ static struct pause_stats good(void)
 	s.drain_sent_term = 3;
 	s.drain_exited_on_term = 2;
 	s.drain_killed = 1;
+	s.drain_found = 4;	/* 3 sent SIGTERM, 1 more forked by a handler and killed */
 	return s;
 }
 
@@ -162,7 +163,7 @@ static void test_content_checks(void)
 	BAD("seq 0 (never published)", -EAGAIN, "not ready yet", _s.seq = 0);
 	BAD("abi 2", -EINVAL, "abi", _s.abi_version = 2);
 	BAD("size field 5000", -EINVAL, "size field", _s.size = 5000);
-	BAD("size field smaller than ours", -EINVAL, "size field", _s.size = 64);
+	BAD("size field smaller than the first layout", -EINVAL, "size field", _s.size = 64);
 	BAD("size field not 8-aligned", -EINVAL, "size field", _s.size = sizeof(_s) + 4);
 	BAD("seq always odd", -EBUSY, "seqlock", _s.seq = 7);
 	BAD("total != sum", -EINVAL, "reaped_total", _s.reaped_total = 11);
@@ -205,6 +206,10 @@ static void test_content_checks(void)
 	    (_s.drain_runs = 0, _s.drain_exited_on_term = 0));
 	BAD("drain killed more pids than a namespace holds", -EINVAL, "drain counts beyond",
 	    _s.drain_killed = 4194305);
+	BAD("drain killed more than it found", -EINVAL, "more processes than it found",
+	    _s.drain_killed = 5);
+	BAD("drain sent SIGTERM to more than it found", -EINVAL, "more processes than it found",
+	    _s.drain_found = 2);
 	BAD("init-mode counters in pause mode", -EINVAL, "init-mode",
 	    (_s.mode = PAUSE_MODE_PAUSE, _s.child_pid = 0));
 }
@@ -217,6 +222,14 @@ static void test_good_variants(void)
 	s.flags |= PAUSE_STATS_F_NO_CAPS | PAUSE_STATS_F_SECCOMP;
 	is_int(pause_page_check(&s, err, sizeof(err)), 0, "NO_CAPS and SECCOMP flags are known (%s)", err);
 	s = good();
+	s.size = PAUSE_STATS_SIZE_V1;	/* an older pause: no drain_found, only the bounds apply */
+	s.drain_found = 0;
+	is_int(pause_page_check(&s, err, sizeof(err)), 0, "a page of the first layout (664 bytes) is valid (%s)", err);
+	s = good();
+	s.drain_sent_term = s.drain_exited_on_term = 0;	/* --grace 0: SIGKILL at once */
+	s.drain_killed = 4;
+	is_int(pause_page_check(&s, err, sizeof(err)), 0, "--grace 0: all found killed, none sent SIGTERM (%s)", err);
+	s = good();
 	s.last_reap.status = 0x0086;	/* SIGABRT with a core */
 	is_int(pause_page_check(&s, err, sizeof(err)), 0, "a core-dump reap is valid (%s)", err);
 	s.last_reap.status = 0x0009;	/* SIGKILL */
@@ -227,7 +240,7 @@ static void test_good_variants(void)
 	s.mode = PAUSE_MODE_PAUSE;
 	s.child_pid = 0;
 	s.signals_forwarded = s.drain_runs = s.drain_sent_term = 0;
-	s.drain_exited_on_term = s.drain_killed = 0;
+	s.drain_exited_on_term = s.drain_killed = s.drain_found = 0;
 	s.pid = 12;
 	s.flags = PAUSE_STATS_F_SUBREAPER;
 	is_int(pause_page_check(&s, err, sizeof(err)), 0, "a subreaper pause (pid 12) is valid (%s)", err);
@@ -582,7 +595,7 @@ static void test_json(void)
 	ok(strstr(buf, "\"reaped_total\":10,") != NULL, "json: reaped_total");
 	ok(strstr(buf, "\"signals\":{\"SIGCHLD\":5,\"SIGRTMAX\":1}") != NULL, "json: signals by name (%s)", buf);
 	ok(strstr(buf, "\"mode\":\"init\"") != NULL, "json: mode");
-	ok(strstr(buf, "\"drain_killed\":1}") != NULL, "json: ends with drain_killed");
+	ok(strstr(buf, "\"drain_killed\":1,\"drain_found\":4}") != NULL, "json: ends with drain_killed, drain_found");
 	free(buf);
 }
 
