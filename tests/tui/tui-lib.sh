@@ -30,6 +30,7 @@ shift
 echo $$ >"$dir/wrap.pid"
 stty -g >"$dir/stty.before"
 echo "BEFORE-PAUSETOP-MARKER"
+while [ -e "$dir/hold" ]; do sleep 0.05; done	# until the test has attached pipe-pane
 "$@"
 rc=$?
 stty -g >"$dir/stty.after"
@@ -40,11 +41,14 @@ exec sleep 3600
 EOF
 chmod +x "$TUI_DIR/wrap.sh"
 
+# TUI_RAW=FILE: everything pausetop writes to the terminal is also logged to
+# FILE (tmux pipe-pane, attached before pausetop starts).
 tui_start() {
 	local envs=()
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do envs+=("$1"); shift; done
 	shift
 	rm -f "$TUI_DIR/rc" "$TUI_DIR/wrap.pid" "$TUI_DIR/stty."*
+	[ -n "${TUI_RAW:-}" ] && touch "$TUI_DIR/hold"
 	tmux_ kill-server 2>/dev/null
 	# a server still shutting down refuses the new session for a moment
 	local tries=0
@@ -55,6 +59,10 @@ tui_start() {
 		sleep 0.1
 	done
 	wait_until 10 test -s "$TUI_DIR/wrap.pid" || return 1
+	if [ -n "${TUI_RAW:-}" ]; then
+		tmux_ pipe-pane -o "cat >>'$TUI_RAW'" || return 1
+		rm -f "$TUI_DIR/hold"
+	fi
 	# the first snapshot is drawn when the heading appears
 	tui_wait '^PIDNS +INIT|^NODE +PIDNS' 60
 }
