@@ -4,11 +4,11 @@
  * lifetime, the snapshot loop and the keys.  What is shown comes from
  * tui_model.h, how it is drawn from tui_draw.c.
  *
- * The terminal is restored on every way out: q, SIGINT/SIGTERM/SIGHUP (they
- * set *run->stop; the loop sees it at once because those signals are only
- * unblocked inside ppoll), and a crash (SIGSEGV, SIGBUS, SIGFPE, SIGILL,
- * SIGABRT: an async-signal-safe handler writes the terminal's own reset
- * strings and the saved termios back, then re-raises).
+ * The terminal is restored on every way out: q; SIGINT, SIGTERM and SIGHUP
+ * (they set *run->stop, interrupt a snapshot in progress, and the wait for
+ * the next one checks *stop race-free with ppoll); and a crash (SIGSEGV,
+ * SIGBUS, SIGFPE, SIGILL, SIGABRT: an async-signal-safe handler writes the
+ * terminal's own reset strings and the saved termios back, then re-raises).
  */
 #include <errno.h>
 #include <curses.h>
@@ -331,31 +331,48 @@ static bool take(struct tui_view *v, const struct pw_source *src)
 
 /*
  * Sleep until the next snapshot is due or a key or signal arrives.  The stop
- * signals and SIGWINCH are blocked everywhere else, so none is missed
- * between checking *stop and going to sleep.
+ * signals are blocked from the check of *stop until ppoll unblocks them, so
+ * none is missed in between; SIGWINCH is only ever unblocked here.
  */
-static void wait_event(double timeout_s, const sigset_t *unblocked)
+static void wait_event(const struct pw_run *run, double timeout_s, const sigset_t *stops,
+		       const sigset_t *unblocked)
 {
 	struct pollfd in = { .fd = STDIN_FILENO, .events = POLLIN };
 	struct timespec ts, *tsp = NULL;
+	sigset_t outside;
+	int n = 0;
 
 	if (timeout_s >= 0) {
 		ts.tv_sec = (time_t)timeout_s;
 		ts.tv_nsec = (long)((timeout_s - floor(timeout_s)) * 1e9);
 		tsp = &ts;
 	}
-	if (ppoll(&in, 1, tsp, unblocked) == 1 && (in.revents & (POLLHUP | POLLERR | POLLNVAL)))
+	sigprocmask(SIG_BLOCK, stops, &outside);
+	if (!(run->stop && *run->stop))
+		n = ppoll(&in, 1, tsp, unblocked);
+	sigprocmask(SIG_SETMASK, &outside, NULL);
+	if (n == 1 && (in.revents & (POLLHUP | POLLERR | POLLNVAL)))
 		usleep(100000);	/* the terminal went away: SIGHUP follows; do not spin */
 }
 
+static bool stopped(const struct pw_run *run)
+{
+	return run->stop && *run->stop;
+}
+
+/*
+ * The stop signals stay deliverable while a snapshot is taken, so a
+ * collector stuck in a system call is interrupted (EINTR) and the terminal
+ * still restored.
+ */
 static int loop(struct tui_view *v, const struct pw_source *src, const struct pw_run *run,
-		const sigset_t *unblocked)
+		const sigset_t *stops, const sigset_t *unblocked)
 {
 	double next = 0;
 	long taken = 0, ok = 0;
 	int ch;
 
-	while (!v->quit && !(run->stop && *run->stop)) {
+	while (!v->quit && !stopped(run)) {
 		double now = mono();
 
 		if (!v->paused && now >= next) {
@@ -364,20 +381,22 @@ static int loop(struct tui_view *v, const struct pw_source *src, const struct pw
 			ok += take(v, src);
 			taken++;
 			next = now + v->delay;
+			if (stopped(run))
+				break;
 		}
 		tui_draw(v);
 		refresh();
-		wait_event(v->paused ? -1 : fmax(next - mono(), 0), unblocked);
+		wait_event(run, v->paused ? -1 : fmax(next - mono(), 0), stops, unblocked);
 		while (!v->quit && (ch = getch()) != ERR)
 			key(v, ch);
 	}
-	return ok || !taken ? PW_EXIT_OK : PW_EXIT_FAIL;
+	return ok || !taken || stopped(run) ? PW_EXIT_OK : PW_EXIT_FAIL;
 }
 
 int pw_tui_run(const struct pw_source *src, const struct pw_run *run)
 {
 	struct tui_view v = { .delay = run->delay > 0 ? run->delay : 1 };
-	sigset_t block, old;
+	sigset_t winch, stops, old;
 	SCREEN *scr;
 	int rc;
 
@@ -396,13 +415,15 @@ int pw_tui_run(const struct pw_source *src, const struct pw_run *run)
 				"to terminfo (TERM); set TERM, or use -b\n", term ? term : "");
 		return PW_EXIT_FAIL;
 	}
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGWINCH);
-	sigprocmask(SIG_BLOCK, &block, &old);
-	rc = loop(&v, src, run, &old);
+	/* SIGWINCH: only inside ppoll; the stop signals: everywhere but the check before it */
+	sigemptyset(&winch);
+	sigaddset(&winch, SIGWINCH);
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGHUP);
+	sigprocmask(SIG_BLOCK, &winch, &old);
+	rc = loop(&v, src, run, &stops, &old);
 	screen_close(scr);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (rc)

@@ -100,3 +100,12 @@ $(BUILD)/san/tests/faces_test: $(PW_FACES_SRCS) $(PW_FACES_HDRS)
 TEST_BINS += $(BUILD)/tests/faces_test
 SAN_BINS += $(BUILD)/san/tests/faces_test
 # --- end faces ---
+
+# --- live view tests (tests/tui) ---
+# A PID namespace with exactly N zombies, for the tmux tests (tests/tui/nsfix.c).
+$(BUILD)/tests/tui_nsfix: tests/tui/nsfix.c
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -o $@ $<
+
+TEST_BINS += $(BUILD)/tests/tui_nsfix
+# --- end live view tests ---

@@ -24,20 +24,11 @@ comm=$(printf '\033[31mE\nV\233L')
 shown_host="$evil?]2;PWNED??[2J??日本"	# what the live view must show
 shown_comm="?[31mE?V?L"
 
-# a process can only rename itself: the init is sleep, run through a symlink
+# a process can only rename itself: the init execs sleep through a symlink
 # whose name (its comm and argv[0]) is the hostile string
 ln -s "$(command -v sleep)" "$TUI_DIR/$comm" || bail "cannot make the hostile symlink"
-unshare -fpu --kill-child sh -c 'printf "%s" "$1" >/proc/sys/kernel/hostname; exec "$2" 3600' sh \
-	"$host" "$TUI_DIR/$comm" </dev/null >/dev/null 2>&1 &
-NS_PIDS+=($!)
-init=
-for _ in $(seq 200); do
-	init=$(pgrep -P "$!" | head -1)
-	[ -n "$init" ] && [ "$(cat "/proc/$init/comm" 2>/dev/null)" = "$comm" ] && break
-	sleep 0.05
-done
-[ -n "$init" ] || bail "hostile namespace did not start"
-NS_INIT[evil]=$init
+ns_start evil "$host" 0 -e "$TUI_DIR/$comm" || bail "hostile namespace did not start"
+init=$(ns_init evil)
 is "$(od -An -tx1 <"/proc/$init/comm" | tr -d ' \n')" "$(printf '%s\n' "$comm" | od -An -tx1 | tr -d ' \n')" \
 	"the init's comm holds ESC [31m, a newline and 0x9b"
 is "$(nsenter -t "$init" -u cat /proc/sys/kernel/hostname | od -An -tx1 | tr -d ' \n')" \

@@ -21,8 +21,9 @@ ns_start b "$tag-b" 7 || bail "namespace b (7 zombies) did not start"
 tui_start -- || bail "pausetop did not draw its table: $(tui_screen | head -5)"
 
 # fields of a row at 120 columns: PIDNS INIT-PID COMM HOST CONTAINER ZOMB
-row_fields() { tui_row " $1 " | awk '{print $1, $2, $3, $4, $6}'; }
+row_fields() { tui_row "^$(ns_inum "$1") " | awk '{print $1, $2, $3, $4, $6}'; }
 order() { tui_screen | grep -oE " $tag-[ab] " | tr -d ' ' | tr '\n' ' '; }
+order_is() { [ "$(order)" = "$1" ]; }
 
 # --- filter: / hostname Enter --------------------------------------------
 tui_keys /
@@ -31,9 +32,9 @@ tui_keys Enter
 tui_wait "filter '$tag': 2 of [0-9]+" 20
 ok $? "/ filters: the status line says 2 namespaces match '$tag'"
 tui_wait " $tag-a .* $tag-b | $tag-b .* $tag-a " 5 || tui_wait "$tag-a" 5
-is "$(row_fields "$tag-a")" "$(ns_inum a) $(ns_init a) sleep $tag-a 3" \
+is "$(row_fields a)" "$(ns_inum a) $(ns_init a) sleep $tag-a 3" \
 	"namespace with 3 zombies: its row shows pidns, init pid, comm, hostname and ZOMB 3"
-is "$(row_fields "$tag-b")" "$(ns_inum b) $(ns_init b) sleep $tag-b 7" \
+is "$(row_fields b)" "$(ns_inum b) $(ns_init b) sleep $tag-b 7" \
 	"namespace with 7 zombies: ZOMB 7"
 is "$(tui_screen | grep -cE " $tag-[ab] ")" 2 "only the two matching rows are shown"
 
@@ -43,11 +44,11 @@ tui_keys -l '<'
 tui_keys -l '<'
 tui_wait 'sort HOST/POD \(least first\)' 10
 ok $? "< < moves the sort column to HOST/POD, shown in the status line"
-wait_until 5 test "$(order)" = "$tag-a $tag-b "
+wait_until 5 order_is "$tag-a $tag-b "
 is "$(order)" "$tag-a $tag-b " "sorted by HOST/POD: a before b"
 tui_keys r
 tui_wait 'sort HOST/POD \(most first\)' 10
-wait_until 5 test "$(order)" = "$tag-b $tag-a "
+wait_until 5 order_is "$tag-b $tag-a "
 is "$(order)" "$tag-b $tag-a " "r reverses: b before a"
 tui_keys -l '>'
 tui_keys -l '>'
@@ -67,8 +68,8 @@ tui_wait "zombies: 3, 3 listed" 20
 ok $? "Enter drills into the namespace: 3 zombies, 3 listed"
 screen=$(tui_screen)
 for z in $(ns_zombies a); do
-	grep -Eq "^ +$z +[0-9]+ sleep +$(ns_init a) sleep " <<<"$screen"
-	ok $? "drill-down lists zombie pid $z (comm sleep, parent $(ns_init a) sleep)"
+	grep -Eq "^ +$z +[0-9]+ tui_nsfix +$(ns_init a) sleep " <<<"$screen"
+	ok $? "drill-down lists zombie pid $z (comm tui_nsfix, parent $(ns_init a) sleep)"
 done
 is "$(ns_zombies a | wc -l)" 3 "the test's namespace has exactly 3 zombies (ps)"
 like "$screen" "init: pid $(ns_init a), comm sleep, cmdline sleep 3600" "drill-down: the init and its cmdline"

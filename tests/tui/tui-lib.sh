@@ -7,12 +7,14 @@
 #   tui_keys KEY...                               tmux send-keys
 #   tui_pid                                       pausetop's pid
 #   tui_wait_exit [SECONDS]                       until pausetop has exited; its status in $TUI_RC
-#   ns_start NAME HOSTNAME ZOMBIES [handler]      a PID namespace whose init (sleep, or sh with a
-#                                                 SIGTERM trap) has exactly ZOMBIES zombie children
+#   ns_start NAME HOSTNAME ZOMBIES [NSFIX-OPTS]   a PID namespace (tests/tui/nsfix.c) whose init,
+#                                                 sleep, has exactly ZOMBIES zombie children; -t: an
+#                                                 init that catches SIGTERM instead
 #   ns_init NAME / ns_inum NAME                   its init's host pid / its pid namespace inode
 #   tui_cleanup                                   (trap EXIT) kills everything started here
 # shellcheck shell=bash
 
+: "${NSFIX:=$BUILD/tests/tui_nsfix}"
 TUI_SOCK=pw-tui-$$
 TUI_DIR=$(mktemp -d /tmp/pw-tui.XXXXXX)
 TUI_RC=
@@ -106,32 +108,25 @@ tui_check_restored() {
 tui_row() { tui_screen | grep -E -- "$1" | head -1; }
 
 ns_start() {
-	local name=$1 host=$2 n=$3 kind=${4:-}
-	local script
-	if [ "$kind" = handler ]; then
-		# sh with a SIGTERM trap as PID 1; its zombies are reaped by sh, so none are left
-		script="hostname '$host'; trap 'exit 0' TERM; while :; do sleep 1; done"
-	else
-		# sleep never waits: the N children of sh stay zombies once sh execs sleep
-		script="hostname '$host'; i=0; while [ \$i -lt $n ]; do sleep 0.01 & i=\$((i+1)); done; exec sleep 3600"
-	fi
-	unshare -fpu --kill-child sh -c "$script" </dev/null >/dev/null 2>&1 &
+	local name=$1 host=$2 n=$3 out
+	shift 3
+	out=$TUI_DIR/ns.$name
+	"$NSFIX" -z "$n" -H "$host" "$@" >"$out" 2>"$out.err" </dev/null &
 	NS_PIDS+=($!)
-	local unshare_pid=$! init=
-	for _ in $(seq 200); do
-		init=$(pgrep -P "$unshare_pid" | head -1)
-		if [ -n "$init" ]; then
-			if [ "$kind" = handler ]; then
-				[ "$(cat "/proc/$init/comm" 2>/dev/null)" = sh ] && sig_caught "$init" 15 && break
-			else
-				[ "$(cat "/proc/$init/comm" 2>/dev/null)" = sleep ] &&
-					[ "$(ps -o stat= --ppid "$init" | grep -c Z)" = "$n" ] && break
-			fi
-		fi
-		sleep 0.05
-	done
-	[ -n "$init" ] || return 1
-	NS_INIT[$name]=$init
+	wait_until 60 test -s "$out" || { diag "tui_nsfix: $(cat "$out.err")"; return 1; }
+	NS_INIT[$name]=$(cat "$out")
+	# ready: -t traps SIGTERM; otherwise the init has exec'd and its N children are zombies
+	if [[ " $* " == *" -t "* ]]; then
+		wait_until 60 sig_caught "${NS_INIT[$name]}" 15
+	else
+		wait_until 60 ns_ready "$name" "$n"
+	fi
+}
+
+ns_ready() {
+	local init=${NS_INIT[$1]}
+	[ "$(readlink "/proc/$init/exe")" != "$(readlink -f "$NSFIX")" ] &&
+		[ "$(ps -o stat= --ppid "$init" | grep -c Z)" = "$2" ]
 }
 
 # sig_caught PID SIG — the process has a handler for SIG (SigCgt in /proc/PID/status)
@@ -149,6 +144,7 @@ ns_zombies() { ps -o pid=,stat= --ppid "${NS_INIT[$1]}" | awk '$2 ~ /^Z/ {print 
 tui_cleanup() {
 	local p
 	tmux_ kill-server 2>/dev/null
+	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$TUI_SOCK"
 	for p in "${NS_INIT[@]}"; do kill -KILL "$p" 2>/dev/null; done
 	for p in "${NS_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
 	rm -rf "$TUI_DIR"
