@@ -1,12 +1,12 @@
 # userspace/userspace.mk — the collector (the only libbpf user) and its faces.
 
 USP_CFLAGS := $(HOST_CFLAGS) -Iuserspace -Ipause -Ibpf -I$(BUILD)/bpf
-BPF_LIBS_STATIC := -static -lbpf -lelf -lz -lm
-BPF_LIBS_DYN := -lbpf -lelf -lz -lm
+BPF_LIBS_STATIC := -static -lbpf -lelf -lz -lm -pthread
+BPF_LIBS_DYN := -lbpf -lelf -lz -lm -pthread
 
 COLLECTOR_SRCS := userspace/collector.c userspace/attrib.c userspace/pause_page.c userspace/json.c \
-		  userspace/snapshot.c
-COLLECTOR_HDRS := userspace/collector.h userspace/snapshot.h userspace/attrib.h userspace/pause_page.h userspace/json.h \
+		  userspace/snapshot.c userspace/gone.c userspace/nscache.c
+COLLECTOR_HDRS := userspace/collector.h userspace/snapshot.h userspace/gone.h userspace/nscache.h userspace/attrib.h userspace/pause_page.h userspace/json.h \
 		  pause/pause_stats.h bpf/pausewatch.h $(BPF_SKEL)
 # The live view (tui*.c): ncursesw, linked statically like the rest.
 TUI_SRCS := userspace/tui.c userspace/tui_draw.c userspace/tui_model.c userspace/tui_text.c
@@ -79,6 +79,22 @@ $(BUILD)/san/tests/json_test: $(PW_UNIT_json_test) $(PW_UNIT_HDRS)
 TEST_BINS += $(BUILD)/tests/attrib_test $(BUILD)/tests/json_test
 SAN_BINS += $(BUILD)/san/tests/attrib_test $(BUILD)/san/tests/json_test
 # --- end attrib/json ---
+
+# --- collector parts without BPF (unit tests) ---
+PW_UNIT_collector_parts_test := tests/unit/collector_parts_test.c tests/unit/snapfix.c \
+	userspace/gone.c userspace/snapshot.c userspace/pause_page.c
+PW_UNIT_PARTS_HDRS := userspace/gone.h userspace/snapshot.h tests/unit/snapfix.h tests/tap.h
+
+$(BUILD)/tests/collector_parts_test: $(PW_UNIT_collector_parts_test) $(PW_UNIT_PARTS_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -Iuserspace -Ipause -Itests -Itests/unit -o $@ $(PW_UNIT_collector_parts_test) -lm
+
+$(BUILD)/san/tests/collector_parts_test: $(PW_UNIT_collector_parts_test) $(PW_UNIT_PARTS_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Iuserspace -Ipause -Itests -Itests/unit -o $@ $(PW_UNIT_collector_parts_test) -lm
+
+TEST_BINS += $(BUILD)/tests/collector_parts_test
+SAN_BINS += $(BUILD)/san/tests/collector_parts_test
 
 # --- faces (unit tests of the text, JSON and live-view faces) ---
 # Owned by the live-view engineer.  No root, no BPF: snapshots built by hand.
