@@ -153,14 +153,22 @@ bool tui_filter_match(const struct pw_namespace *ns, const char *filter)
 	       strcasestr(ns->container_id, filter);
 }
 
-/* TERM? as a rank, biggest first: dropped, unknown, handled; gone last. */
+/* The init takes SIGTERM: a handler, or blocked and read (signalfd, sigwait). */
+static bool term_taken(const struct pw_namespace *ns)
+{
+	enum pw_disp d = pw_ns_disposition(ns, 15);
+
+	return d == PW_DISP_CATCH || d == PW_DISP_BLOCKED;
+}
+
+/* TERM? as a rank, biggest first: dropped, unknown, taken; gone last. */
 static int term_rank(const struct pw_namespace *ns)
 {
 	if (!ns->alive)
 		return -1;
 	if (pw_ns_init_drops_sigterm(ns))
 		return 2;
-	return pw_ns_disposition(ns, 15) == PW_DISP_UNKNOWN ? 1 : 0;
+	return term_taken(ns) ? 0 : 1;
 }
 
 static int cmp_dbl(double a, double b)
@@ -465,7 +473,7 @@ static enum tui_tone pids_tone(double ratio)
 	return ratio >= TUI_PIDS_ALERT ? TONE_ALERT : ratio >= TUI_PIDS_WARN ? TONE_WARN : TONE_NORMAL;
 }
 
-/* "NO" (a stop waits out the grace period), "yes", "?"; "gone" for a gone namespace. */
+/* "NO" (a stop waits out the grace period), "yes" (caught or blocked), "?"; "gone". */
 static const char *term_cell(const struct pw_namespace *ns, enum tui_tone *tone)
 {
 	if (!ns->alive)
@@ -474,7 +482,7 @@ static const char *term_cell(const struct pw_namespace *ns, enum tui_tone *tone)
 		*tone = TONE_ALERT;
 		return "NO";
 	}
-	return pw_ns_disposition(ns, 15) == PW_DISP_CATCH ? "yes" : "?";
+	return term_taken(ns) ? "yes" : "?";
 }
 
 /* The cell's value (display-safe) and its tone. */

@@ -169,10 +169,10 @@ static void header_sigterm(const struct pw_totals *t, struct tui_lines *out)
 		  (unsigned long long)t->sigterm_ignored_by_init);
 	tui_joinf(out, TONE_NORMAL, ", ");
 	tui_joinf(out, t->inits_dropping_sigterm ? TONE_WARN : TONE_NORMAL,
-		  "%zu init%s without a handler", t->inits_dropping_sigterm,
+		  "%zu init%s would drop it", t->inits_dropping_sigterm,
 		  t->inits_dropping_sigterm == 1 ? "" : "s");
 	tui_joinf(out, TONE_NORMAL, "; ");
-	tui_joinf(out, t->drops ? TONE_ALERT : TONE_NORMAL, "drops %llu",
+	tui_joinf(out, t->drops ? TONE_ALERT : TONE_NORMAL, "collector drops %llu",
 		  (unsigned long long)t->drops);
 }
 
@@ -351,7 +351,7 @@ static void detail_dispositions(const struct pw_namespace *ns, struct tui_lines 
 	}
 	if (pw_ns_init_drops_sigterm(ns))
 		tui_linef(out, TONE_ALERT,
-			  "the init has no SIGTERM handler: the kernel drops SIGTERM, a stop waits out its grace period");
+			  "the init neither handles nor blocks SIGTERM: the kernel drops it, a stop waits out its grace period");
 }
 
 static void detail_counters(const struct pw_namespace *ns, struct tui_lines *out)
@@ -500,7 +500,7 @@ void tui_help(struct tui_lines *out)
 		tui_linef(out, TONE_NORMAL, "  %s", keys[i]);
 	tui_linef(out, TONE_TITLE, "columns");
 	tui_linef(out, TONE_NORMAL, "  ZOMB zombies now; OLDEST the oldest one's age; EXIT/s REAP/s ORPH/s per second;");
-	tui_linef(out, TONE_NORMAL, "  IGN signals the init ignored; TERM? does the init handle SIGTERM;");
+	tui_linef(out, TONE_NORMAL, "  IGN signals the init ignored; TERM? does the init take SIGTERM (handler or signalfd);");
 	tui_linef(out, TONE_NORMAL, "  PIDS pids.current/pids.max of its pids cgroup; PAUSE reaps counted by our pause");
 	tui_linef(out, TONE_TITLE, "colours (NO_COLOR turns them off)");
 	tui_linef(out, TONE_WARN, "  yellow: a zombie older than %.0f s, PIDs at %.0f%% of the limit", TUI_AGE_WARN_S,

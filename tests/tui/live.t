@@ -75,7 +75,7 @@ is "$(ns_zombies a | wc -l)" 3 "the test's namespace has exactly 3 zombies (ps)"
 like "$screen" "init: pid $(ns_init a), comm sleep, cmdline sleep 3600" "drill-down: the init and its cmdline"
 like "$screen" "pidns $(ns_inum a) \(level 1\), alive" "drill-down: the namespace"
 like "$screen" "init dispositions: SIGTERM default," "drill-down: the init's SIGTERM disposition is default"
-like "$screen" "the init has no SIGTERM handler: the kernel drops SIGTERM" "drill-down: says what that means"
+like "$screen" "the init neither handles nor blocks SIGTERM: the kernel drops it" "drill-down: says what that means"
 like "$screen" "zombies over the last [0-9]+ snapshots \(max 3\): " "drill-down: zombie sparkline"
 tui_keys Escape
 tui_wait '^PIDNS +INIT' 10

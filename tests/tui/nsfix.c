@@ -48,8 +48,17 @@ static void on_term(int sig)
 /* PID 1 of the new namespace. */
 static void init_main(const struct opts *o)
 {
+	sigset_t none;
 	int pfd[2];
 	FILE *f;
+
+	/* dispositions as an init gets them from a runtime: all default, none blocked
+	 * (a shell's background job starts with SIGINT and SIGQUIT ignored) */
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 
 	if (o->hostname && sethostname(o->hostname, strlen(o->hostname)))
 		die("sethostname");

@@ -84,6 +84,7 @@ shows_now() {
 }
 wait_until 20 shows_now
 ok $? "drill-down: $(cat "$cg/pids.current")/50 and the $(refused) forks refused"
+diag "shown: $(tui_screen | grep -E '^PIDs:')"
 tui_keys q
 tui_wait_exit 20
 is "$TUI_RC" 0 "q exits 0"

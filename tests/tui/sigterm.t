@@ -54,9 +54,9 @@ tui_wait "filter '$tag-none': 1 of" 10
 tui_keys Enter
 tui_wait "^init: pid $(ns_init none)" 20
 screen=$(tui_screen)
-like "$screen" "init dispositions: SIGTERM default, SIGINT default, SIGHUP default," \
-	"drill-down: SIGTERM, SIGINT and SIGHUP at their default"
-like "$screen" "the init has no SIGTERM handler: the kernel drops SIGTERM, a stop waits out its grace period" \
+like "$screen" "init dispositions: SIGTERM default, SIGINT default, SIGHUP default, SIGQUIT default, SIGUSR1 default, SIGUSR2 default" \
+	"drill-down: every disposition at its default (sleep installs no handler)"
+like "$screen" "the init neither handles nor blocks SIGTERM: the kernel drops it, a stop waits out its grace period" \
 	"drill-down: the warning"
 grep -Eq '^SIGTERM +0 +1 +0 +0 +0 +1$' <<<"$screen"
 ok $? "drill-down: SIGTERM generated once, result ignored, ignored by the init once"

@@ -90,7 +90,7 @@ static struct pw_snapshot *node_fixture(struct pw_snapshot **prev)
 	n->exits = 4;
 	n->zombies = 1;
 	n->oldest_zombie_age_s = 5.0;
-	fx_disp(n, 15, PW_DISP_CATCH);
+	fx_disp(n, 15, PW_DISP_BLOCKED);	/* our pause reads SIGTERM from a signalfd */
 	fx_disp(n, 2, PW_DISP_CATCH);
 	n->pids_known = true;
 	n->pids_current = 3;
@@ -257,7 +257,7 @@ static void test_text_face(void)
 	char *out = render(pw_face_text, s, prev);
 	static const char want[] =
 		"pausetop: 4 pid namespaces (1 gone), 4 zombies, oldest 75.5s, exit tracepoint v616 (tp_btf)\n"
-		"rates/s: exits 15.0, reaps 2.0, orphans 1.5, signals 3.0; inits without a SIGTERM handler 1, SIGTERMs ignored by inits 1, drops 0\n"
+		"rates/s: exits 15.0, reaps 2.0, orphans 1.5, signals 3.0; inits that drop SIGTERM 1, SIGTERMs ignored by inits 1, drops 0\n"
 		"PIDNS      LVL     INIT COMM            HOSTNAME              ZOMBIE  OLDEST    EXITS   REAPED AUTOREAP  ORPHANS IGNINIT TERM        PIDS  PAUSE\n"
 		"4026531836   0        1 systemd         node-1                     0       -       20        0        0        0      0    ?           -      -\n"
 		"4026532001   1     4242 sleep           shop-7d9f4                 3   75.5s       10        7        0        3      1   NO       40/50      -\n"
@@ -573,7 +573,7 @@ static void test_header_status(void)
 	is_str(text,
 	       "4 namespaces (1 gone), 4 zombies, oldest 1m15s in shop-7d9f4\n"
 	       "per second: 15.0 exits, 2.0 reaps, 1.5 orphans, 3.0 signals\n"
-	       "SIGTERM: 1 ignored by inits, 1 init without a handler; drops 0\n"
+	       "SIGTERM: 1 ignored by inits, 1 init would drop it; collector drops 0\n"
 	       "PID pressure: 40/50 (80%) in shop-7d9f4; pausetop: 1.2 ms per snapshot, 1.5% CPU\n",
 	       "header: node totals, rates, SIGTERM, PID pressure and pausetop's own cost");
 	is_int(t.l[1].tone, TONE_ALERT, "header: the oldest zombie's age (75 s) is red");
@@ -621,7 +621,7 @@ static void test_detail(void)
 	       "zombies: 3 now, oldest 1m15s; processes 5\n"
 	       "PIDs: 40/50 (80%), 2 forks refused at the limit\n"
 	       "init dispositions: SIGTERM default, SIGINT default, SIGHUP ignore, SIGQUIT default, SIGUSR1 catch, SIGUSR2 default\n"
-	       "the init has no SIGTERM handler: the kernel drops SIGTERM, a stop waits out its grace period\n"
+	       "the init neither handles nor blocks SIGTERM: the kernel drops it, a stop waits out its grace period\n"
 	       "since pausetop started: 10 exits (3 left a zombie), 7 reaped, 0 autoreaped\n"
 	       "orphans adopted by reaper: init 3, subreaper 0, thread 0, unknown 0; already zombies 0, killed with the init 0\n"
 	       "zombies over the last 2 snapshots (max 3): ▁█\n"
@@ -639,8 +639,8 @@ static void test_detail(void)
 	tui_key_of(&s->ns[2], &k);
 	tui_detail(m, &k, 120, &t);
 	lines_text(&t, text, sizeof(text));
-	ok(strstr(text, "init dispositions: SIGTERM catch, SIGINT catch,") &&
-	   !strstr(text, "no SIGTERM handler"), "drill-down of web: SIGTERM caught, no warning");
+	ok(strstr(text, "init dispositions: SIGTERM blocked, SIGINT catch,") &&
+	   !strstr(text, "neither handles nor blocks"), "drill-down of web: SIGTERM blocked (signalfd), no warning");
 	ok(strstr(text, "\nPIDs: 3/max (no limit), 0 forks refused at the limit\n") != NULL,
 	   "drill-down of web: unlimited PIDs");
 	ok(strstr(text, "\npause: reaped 20 (exit 0: 15, exit 1-255: 5, signaled: 0, core dumped: 0), signals forwarded 0\n") != NULL,
