@@ -39,8 +39,8 @@ static const struct col_spec {
 	[TC_PAUSE] = { "PAUSE", 5, 6, 40, true, true },
 };
 
-/* Who gets spare columns first, up to its pref width. */
-static const enum tui_col grow_order[] = { TC_PIDS, TC_INIT, TC_HOST, TC_CONTAINER, TC_NODE,
+/* Who gets spare columns first, up to its pref width; pod names get two a round. */
+static const enum tui_col grow_order[] = { TC_HOST, TC_PIDS, TC_INIT, TC_CONTAINER, TC_NODE,
 					   TC_ZOMB, TC_IGN, TC_PAUSE };
 
 /* Beyond pref, only these grow, to show long pod names and container ids. */
@@ -343,8 +343,9 @@ void tui_layout(const struct tui_model *m, int width, struct tui_layout *l)
 		for (size_t i = 0; i < sizeof(grow_order) / sizeof(grow_order[0]) && used < width; i++) {
 			int c = grow_order[i];
 
-			if (on[c] && w[c] < spec[c].pref)
-				w[c]++, used++, grown++;
+			for (int k = 0; k < (c == TC_HOST ? 2 : 1); k++)
+				if (on[c] && w[c] < spec[c].pref && used < width)
+					w[c]++, used++, grown++;
 		}
 	} while (grown && used < width);
 	/* ... then long pod names and container ids */

@@ -89,8 +89,8 @@ is "$(tui_screen | wc -l)" 24 "24 lines"
 like "$(tui_screen | tail -1)" "^sort ZOMB \(most first\) \| filter '$tag-a': 1 of [0-9]+ \| every 1s" \
 	"80x24: the status line is on the last line"
 host_a="$tag-a"
-like "$(tui_row "^$(ns_inum a) ")" "^$(ns_inum a) $(ns_init a) sleep +${host_a:0:11} +3 " \
-	"80x24: the row, HOST/POD cut to its 11 columns, ZOMB 3"
+like "$(tui_row "^$(ns_inum a) ")" "^$(ns_inum a) $(ns_init a) sleep +${host_a:0:12} +3 " \
+	"80x24: the row, HOST/POD in its 12 columns, ZOMB 3"
 tmux_ resize-window -x 120 -y 40
 tui_wait '^PIDNS +INIT +HOST/POD +CONTAINER +ZOMB' 10
 ok $? "resize back to 120x40: CONTAINER is shown again"
