@@ -247,6 +247,11 @@ static void key_table(struct tui_view *v, int ch)
 	case '<': case ',': resort(v, tui_col_step(&v->m, v->m.sort, -1), false); break;
 	case '>': case '.': resort(v, tui_col_step(&v->m, v->m.sort, 1), false); break;
 	case 'r': resort(v, v->m.sort, true); break;
+	case 'x':
+		v->m.hide_gone = !v->m.hide_gone;
+		tui_model_refresh(&v->m);
+		follow_selection(v);
+		break;
 	case '/': start_input(v, IN_FILTER); break;
 	case 27:
 		if (v->m.filter[0]) {

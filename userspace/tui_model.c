@@ -270,7 +270,7 @@ void tui_model_refresh(struct tui_model *m)
 	for (size_t i = 0; i < s->n_ns; i++) {
 		struct tui_row *r;
 
-		if (!tui_filter_match(&s->ns[i], m->filter))
+		if (!tui_filter_match(&s->ns[i], m->filter) || (m->hide_gone && !s->ns[i].alive))
 			continue;
 		r = &m->rows[m->n_rows++];
 		r->ns = &s->ns[i];

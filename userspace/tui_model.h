@@ -88,6 +88,7 @@ struct tui_model {
 	enum tui_col sort;
 	bool reverse;			/* 'r': the other direction */
 	char filter[TUI_FILTER_MAX];	/* printable ASCII; "" = all */
+	bool hide_gone;			/* 'x': leave out gone namespaces (final values) */
 	bool cluster;			/* show NODE */
 	bool ascii;			/* the terminal cannot show UTF-8 */
 };

@@ -226,8 +226,10 @@ void tui_status(const struct tui_model *m, double delay, bool paused, int width,
 	size_t total = m->snap ? m->snap->n_ns : 0;
 
 	(void)width;	/* the drawer cuts it at the screen's edge */
-	if (m->filter[0])
-		snprintf(filt, sizeof(filt), " | filter '%s': %zu of %zu", m->filter, m->n_rows, total);
+	if (m->filter[0] || m->hide_gone)
+		snprintf(filt, sizeof(filt), " |%s%s%s%s: %zu of %zu", m->filter[0] ? " filter '" : "",
+			 m->filter, m->filter[0] ? "'" : "", m->hide_gone ? " gone hidden" : "",
+			 m->n_rows, total);
 	snprintf(buf, len, "sort %s %s%s | every %gs%s | Enter details  / filter  < > sort  ? help  q quit",
 		 tui_col_label(m->sort),
 		 tui_col_descending(m->sort) != m->reverse ? "(most first)" : "(least first)", filt,
@@ -490,6 +492,7 @@ void tui_help(struct tui_lines *out)
 		"Esc             back to the table",
 		"< >             sort by the column to the left / right; r reverses",
 		"/               filter on hostname, init comm and container id; Esc clears",
+		"x               hide / show gone namespaces (kept --keep-gone seconds)",
 		"d               change the delay between snapshots",
 		"space           pause / resume",
 		"?               this help; q quits",

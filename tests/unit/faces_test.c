@@ -552,6 +552,15 @@ static void test_sort_filter(void)
 		tui_model_refresh(m);
 		is_str(row_order(m), filters[i].order, "filter '%s'", filters[i].filter);
 	}
+	m->hide_gone = true;
+	tui_model_refresh(m);
+	is_str(row_order(m), "2001 2002 1836", "x: gone namespaces hidden");
+	snprintf(m->filter, sizeof(m->filter), "job");
+	tui_model_refresh(m);
+	is_str(row_order(m), "", "x with filter 'job': the only match is gone, so none");
+	m->hide_gone = false;
+	m->filter[0] = '\0';
+	tui_model_refresh(m);
 	tui_key_of(&s->ns[3], &k);
 	is_int(tui_row_find(m, &k), 3, "the gone namespace's key finds its row");
 	k.ns_id++;
@@ -588,6 +597,12 @@ static void test_header_status(void)
 	is_str(line,
 	       "sort HOST/POD (least first) | filter 'web': 1 of 4 | every 0.5s | PAUSED (space) | Enter details  / filter  < > sort  ? help  q quit",
 	       "status line: sort column, filter count, delay, paused");
+	m->filter[0] = '\0';
+	m->hide_gone = true;
+	tui_model_refresh(m);
+	tui_status(m, 1, false, 120, line, sizeof(line));
+	is_str(line, "sort HOST/POD (least first) | gone hidden: 3 of 4 | every 1s | Enter details  / filter  < > sort  ? help  q quit",
+	       "status line: gone hidden");
 
 	/* the first snapshot: no rates yet, CPU from the collector's uptime */
 	s = node_fixture(&prev);
