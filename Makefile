@@ -43,6 +43,7 @@ include sandbox/sandbox.mk
 include kernels/kernels.mk
 include bench/bench.mk
 include bench/bpf/bpf.mk
+include bench/tui/tui.mk
 # last: its rules expand TEST_BINS and SAN_BINS, which every fragment above extends
 include tests/tests.mk
 
