@@ -90,28 +90,79 @@ void tui_model_free(struct tui_model *m)
 	pw_snapshot_free(m->prev);
 	free(m->hist);
 	free(m->rows);
+	free(m->prev_of);
 	m->snap = m->prev = NULL;
 	m->hist = NULL;
 	m->rows = NULL;
+	m->prev_of = NULL;
 	m->n_rows = 0;
+}
+
+/* A namespace's identity, as pw_snapshot_find matches it: node, pidns, ns_id. */
+struct key_ref {
+	uint32_t pidns;
+	uint64_t ns_id;
+	const char *node;
+	long i;
+};
+
+static int key_ref_cmp(const void *pa, const void *pb)
+{
+	const struct key_ref *a = pa, *b = pb;
+
+	if (a->pidns != b->pidns)
+		return a->pidns < b->pidns ? -1 : 1;
+	if (a->ns_id != b->ns_id)
+		return a->ns_id < b->ns_id ? -1 : 1;
+	return strcmp(a->node, b->node);
+}
+
+/*
+ * For each namespace of s, its index in old (or -1): what pw_snapshot_find
+ * returns, through a sorted index of compact keys.  pw_snapshot_find scans
+ * the whole array of big structs, a cache miss per namespace: n of those per
+ * namespace, every second, was most of the live view's cost at 1,000.
+ */
+static long *match_old(const struct pw_snapshot *old, const struct pw_snapshot *s)
+{
+	long *map = malloc((s->n_ns ? s->n_ns : 1) * sizeof(*map));
+	struct key_ref *idx = NULL;
+	size_t n = old ? old->n_ns : 0;
+
+	if (!map || (n && !(idx = malloc(n * sizeof(*idx))))) {
+		free(map);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		idx[i] = (struct key_ref){ old->ns[i].pidns, old->ns[i].ns_id, old->ns[i].node, (long)i };
+	if (n)
+		qsort(idx, n, sizeof(*idx), key_ref_cmp);
+	for (size_t i = 0; i < s->n_ns; i++) {
+		struct key_ref want = { s->ns[i].pidns, s->ns[i].ns_id, s->ns[i].node, -1 };
+		const struct key_ref *hit = n ? bsearch(&want, idx, n, sizeof(*idx), key_ref_cmp) : NULL;
+
+		map[i] = hit ? hit->i : -1;
+	}
+	free(idx);
+	return map;
 }
 
 /*
  * Carry each namespace's zombie history over from the snapshot before (the
- * same namespace by pw_snapshot_find) and append its count now.
+ * same namespace: map[i], see match_old) and append its count now.
  */
-static struct tui_hist *carry_history(const struct tui_model *m, const struct pw_snapshot *s)
+static struct tui_hist *carry_history(const struct tui_model *m, const struct pw_snapshot *s,
+				      const long *map)
 {
 	struct tui_hist *h = calloc(s->n_ns ? s->n_ns : 1, sizeof(*h));
 
 	if (!h)
 		return NULL;
 	for (size_t i = 0; i < s->n_ns; i++) {
-		const struct pw_namespace *old = pw_snapshot_find(m->snap, &s->ns[i]);
 		uint32_t z = s->ns[i].zombies > UINT32_MAX ? UINT32_MAX : (uint32_t)s->ns[i].zombies;
 
-		if (old && m->hist)
-			h[i] = m->hist[old - m->snap->ns];
+		if (map[i] >= 0 && m->hist)
+			h[i] = m->hist[map[i]];
 		if (h[i].n == TUI_HIST) {
 			memmove(h[i].v, h[i].v + 1, (TUI_HIST - 1) * sizeof(h[i].v[0]));
 			h[i].n--;
@@ -123,10 +174,12 @@ static struct tui_hist *carry_history(const struct tui_model *m, const struct pw
 
 int tui_model_push(struct tui_model *m, struct pw_snapshot *s)
 {
-	struct tui_hist *h = carry_history(m, s);
+	long *map = match_old(m->snap, s);
+	struct tui_hist *h = map ? carry_history(m, s, map) : NULL;
 	struct tui_row *rows = malloc((s->n_ns ? s->n_ns : 1) * sizeof(*rows));
 
-	if (!h || !rows) {
+	if (!map || !h || !rows) {
+		free(map);
 		free(h);
 		free(rows);
 		pw_snapshot_free(s);
@@ -135,10 +188,15 @@ int tui_model_push(struct tui_model *m, struct pw_snapshot *s)
 	pw_snapshot_free(m->prev);
 	free(m->hist);
 	free(m->rows);
+	free(m->prev_of);
 	m->prev = m->snap;
 	m->snap = s;
 	m->hist = h;
 	m->rows = rows;
+	m->prev_of = map;
+	/* node-wide values once per snapshot, not at every redraw */
+	pw_snapshot_totals(s, &m->totals);
+	pw_snapshot_rates(s, m->prev, &m->rates);
 	tui_model_refresh(m);
 	return 0;
 }
@@ -275,7 +333,7 @@ void tui_model_refresh(struct tui_model *m)
 		r = &m->rows[m->n_rows++];
 		r->ns = &s->ns[i];
 		/* no earlier snapshot: no rate (pw_ns_rates marks it invalid at dt 0) */
-		pw_ns_rates(r->ns, m->prev ? pw_snapshot_find(m->prev, r->ns) : NULL,
+		pw_ns_rates(r->ns, m->prev && m->prev_of[i] >= 0 ? &m->prev->ns[m->prev_of[i]] : NULL,
 			    m->prev ? dt : 0, &r->rates);
 	}
 	qsort_r(m->rows, m->n_rows, sizeof(*m->rows), cmp_rows, m);

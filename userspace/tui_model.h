@@ -83,6 +83,9 @@ struct tui_model {
 	struct pw_snapshot *snap;	/* owned: the newest snapshot */
 	struct pw_snapshot *prev;	/* owned: the one before (rates), or NULL */
 	struct tui_hist *hist;		/* one per snap->ns[i] */
+	long *prev_of;			/* snap->ns[i]'s index in prev, or -1 */
+	struct pw_totals totals;	/* of snap (pw_snapshot_totals), once per push */
+	struct pw_rates rates;		/* node-wide, snap against prev (pw_snapshot_rates) */
 	struct tui_row *rows;		/* snap's namespaces that pass the filter, sorted */
 	size_t n_rows;
 	enum tui_col sort;

@@ -203,20 +203,15 @@ static void header_pids(const struct tui_model *m, const struct pw_totals *t,
 
 void tui_header(const struct tui_model *m, int width, struct tui_lines *out)
 {
-	struct pw_totals t;
-	struct pw_rates r;
-
 	(void)width;	/* the drawer cuts each line at the screen's edge */
 	if (!m->snap) {
 		tui_linef(out, TONE_NORMAL, "waiting for the first snapshot");
 		return;
 	}
-	pw_snapshot_totals(m->snap, &t);
-	pw_snapshot_rates(m->snap, m->prev, &r);
-	header_zombies(m, &t, out);
-	header_rates(&r, out);
-	header_sigterm(&t, out);
-	header_pids(m, &t, out);
+	header_zombies(m, &m->totals, out);
+	header_rates(&m->rates, out);
+	header_sigterm(&m->totals, out);
+	header_pids(m, &m->totals, out);
 }
 
 void tui_status(const struct tui_model *m, double delay, bool paused, int width, char *buf,

@@ -54,31 +54,37 @@ cpu_percent() {
 screen() { tmux -L "$sock" capture-pane -p; }
 # the live view in tmux; prints its pid once it shows at least $1 namespaces
 start_tui() {
-	local want=$1 pane pid
+	local want=$1 pane pid tries=0
 	tmux -L "$sock" kill-server 2>/dev/null || true
-	tmux -L "$sock" -f /dev/null new-session -d -x 120 -y 40 "exec env LANG=C.UTF-8 $PAUSETOP --tui"
+	# a server still shutting down refuses the new session for a moment
+	until tmux -L "$sock" -f /dev/null new-session -d -x 120 -y 40 \
+		"env LANG=C.UTF-8 $PAUSETOP --tui; echo pausetop exited \$?; sleep 600" 2>/dev/null; do
+		tries=$((tries + 1))
+		[ "$tries" -lt 50 ] || die "tmux did not start"
+		sleep 0.1
+	done
 	for _ in $(seq 600); do
 		screen | awk -v w="$want" 'NR == 1 && $1 + 0 >= w { found = 1 } END { exit !found }' && break
 		sleep 0.1
 	done
 	screen | awk -v w="$want" 'NR == 1 && $1 + 0 >= w { found = 1 } END { exit !found }' ||
-		die "the live view never showed $want namespaces: $(screen | head -2)"
+		die "the live view never showed $want namespaces: $(screen | grep -v '^$' | head -3)"
 	pane=$(tmux -L "$sock" display -p '#{pane_pid}')
-	pid=$pane
-	[ "$(cat "/proc/$pid/comm")" = pausetop ] || pid=$(pgrep -P "$pane" -x pausetop)
+	pid=$(pgrep -P "$pane" -x pausetop) || die "no pausetop under the pane"
 	echo "$pid"
 }
 # "0.8" from the header's "pausetop: 0.8 ms per snapshot"
 snapshot_ms() { screen | sed -n 's/.*pausetop: \([0-9.]*\) ms per snapshot.*/\1/p' | head -1; }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-base_ns=$("$PAUSETOP" --json | jq '.namespaces | map(select(.alive)) | length')
+base_ns=$("$PAUSETOP" --json | jq '.namespaces | map(select(.alive)) | length')	# alive now
 
 # 1. the live view on the node as it is
 pid=$(start_tui 1)
 sleep "$WARMUP"
 cpu_idle=$(cpu_percent "$pid" "$SECS")
 ms_idle=$(snapshot_ms)
+shown_idle=$(screen | awk 'NR == 1 { print $1 }')
 
 # 2. with N namespaces of K processes more
 mkfifo "$tmp/hold"
@@ -110,9 +116,9 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 	echo "Host: $(nproc) CPUs, kernel $(uname -r); load average (1/5/15 min) before: $load_before; after: $load_after."
 	echo "Exact command: \`BENCH_NS=$N BENCH_PROCS=$K BENCH_SECS=$SECS bench/tui/bench.sh\`"
 	echo
-	echo "| pausetop, refresh 1 s | PID namespaces | CPU, % of one CPU | snapshot, ms (its header) |"
+	echo "| pausetop, refresh 1 s | PID namespaces shown (alive and gone) | CPU, % of one CPU | snapshot, ms (its header) |"
 	echo "|---|---:|---:|---:|"
-	echo "| live view (120x40, tmux), this node as it is | $base_ns | $cpu_idle | ${ms_idle:--} |"
+	echo "| live view (120x40, tmux), this node as it is | $shown_idle | $cpu_idle | ${ms_idle:--} |"
 	echo "| live view (120x40, tmux), $N namespaces x $K processes more | $shown | **$cpu_many** | ${ms_many:--} |"
 	echo "| \`--json -n 0 -d 1 >/dev/null\`, the same namespaces | $shown | $cpu_json | - |"
 	echo
