@@ -201,8 +201,10 @@ step_leaky() {
 	note "  ... $zombies zombies so far, all children of PID 1 (host pid $pid), and counting"
 }
 
-# Fields of the newest JSON snapshot for one namespace (by pidns or init pid).
-ns_json() { grep '^{' "$TOP_LOG" | tail -1 | jq -c "$1"; }
+# The newest complete JSON snapshot (the last line may be half written).
+last_json() { grep '^{' "$TOP_LOG" | tail -2 | jq -cR 'fromjson? // empty' | tail -1; }
+# A jq filter over it (one namespace by pidns or init pid, its zombies).
+ns_json() { last_json | jq -c "$1"; }
 
 # What pausetop saw: the pod from its last snapshot; the container without an
 # init too, with the new columns (SIGTERM disposition, PID pressure).
@@ -258,7 +260,7 @@ step_stop() {
 	t1=$(date +%s%N)
 	note "stopped in $(( (t1 - t0) / 1000000 )) ms"
 	sleep 1.2
-	grep '^{' "$TOP_LOG" | tail -1 | jq -r --argjson n "$LEAKY_NS" \
+	last_json | jq -r --argjson n "$LEAKY_NS" \
 		'.namespaces[] | select(.pidns == $n) | "    pausetop kept its final values: \(if .alive then "alive" else "gone" end), \(.exits_total) exits, SIGTERM ignored by init \(.signals_ignored_by_init.SIGTERM // 0)"'
 }
 

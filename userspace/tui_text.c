@@ -119,15 +119,16 @@ static void where(const struct tui_model *m, const struct pw_namespace *ns, char
 	}
 }
 
-/* pausetop's own CPU: between the two snapshots, else since the collector started. */
+/*
+ * pausetop's own CPU between the last two snapshots; -1 before the second
+ * (since start it would count loading the BPF programs, not the steady cost).
+ */
 static double own_cpu_percent(const struct pw_snapshot *s, const struct pw_snapshot *prev)
 {
 	double dt = prev ? s->time - prev->time : 0;
 
 	if (prev && dt > 0 && s->self.cpu_seconds >= prev->self.cpu_seconds)
 		return 100 * (s->self.cpu_seconds - prev->self.cpu_seconds) / dt;
-	if (s->self.uptime_seconds > 0)
-		return 100 * s->self.cpu_seconds / s->self.uptime_seconds;
 	return -1;
 }
 

@@ -5,6 +5,7 @@
 # video; with NO_COLOR=1 nothing is coloured (no SGR 30-37, 38, 90-97), while
 # bold and reverse still mark the heading, the sort column and the selection.
 # timeout: 300
+# shellcheck disable=SC2317 # functions called through wait_until and trap
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=tests/tui/tui-lib.sh

@@ -6,6 +6,7 @@
 # zombies' pids and the init's SIGTERM disposition; a resize to 80x24 redraws
 # in the 80-column layout and back; q exits 0 and restores the terminal.
 # timeout: 300
+# shellcheck disable=SC2317 # functions called through wait_until and trap
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=tests/tui/tui-lib.sh

@@ -6,6 +6,7 @@
 # refused (pids.events max).  The pids controller is found in mountinfo
 # (cgroup v1 "pids" hierarchy, or cgroup v2 with +pids).
 # timeout: 300
+# shellcheck disable=SC2317 # functions called through wait_until and trap
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=tests/tui/tui-lib.sh
@@ -34,7 +35,7 @@ cleanup() {
 	local p
 	# everything still in the test's cgroup is ours: the filler and its sleeps
 	[ -n "$filler" ] && kill -KILL "$filler" 2>/dev/null
-	for p in $(cat "$cg/cgroup.procs" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+	while read -r p; do kill -KILL "$p" 2>/dev/null; done <"$cg/cgroup.procs" 2>/dev/null
 	tui_cleanup
 	for _ in $(seq 100); do rmdir "$cg" 2>/dev/null && break; [ -d "$cg" ] || break; sleep 0.1; done
 }
@@ -47,7 +48,7 @@ tag=pwpids$$
 # the init joins the cgroup before it forks: the cgroup holds it and its 40 zombies
 ns_start p "$tag" 40 -c "$cg/cgroup.procs" || bail "the namespace did not start"
 init=$(ns_init p)
-is "$(ps -o stat= --ppid "$init" | grep -c Z)" 40 "setup: the init has 40 zombie children"
+is "$(ps -o stat= --ppid "$init" | awk '/^Z/ {n++} END {print n + 0}')" 40 "setup: the init has 40 zombie children"
 is "$(cat "$cg/pids.current")" 41 "setup: pids.current of the cgroup is 41 (init + 40 zombies)"
 
 tui_start -- || bail "pausetop did not draw its table"

@@ -5,6 +5,7 @@
 # gone (TERM? "gone", alive:false with its gone_time), with the same final
 # exit count, for the retention window; then it leaves both.
 # timeout: 300
+# shellcheck disable=SC2317 # functions called through wait_until and trap
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=tests/tui/tui-lib.sh
@@ -35,22 +36,25 @@ tui_keys -l "$tag"
 tui_keys Enter
 tui_wait "filter '$tag': 1 of" 20
 ok $? "the live view shows the namespace"
-jq_ns() { grep '^{' "$json" | jq -c --argjson n "$inum" --arg h "$tag" \
-	'.namespaces[] | select(.pidns == $n and .hostname == $h)'; }
+# complete lines only: the last one may be half written
+jq_ns() { grep '^{' "$json" | jq -cR --argjson n "$inum" --arg h "$tag" \
+	'fromjson? // empty | .namespaces[] | select(.pidns == $n and .hostname == $h)'; }
 wait_until 20 sh -c "grep -q '\"hostname\":\"$tag\"' '$json'"
 ok $? "the JSON reader shows the namespace"
 
 kill -KILL "$(ns_init k)"
 t_kill=$(date +%s.%N)
 # --- both see it gone, with its final counters -------------------------------
-wait_until 20 sh -c "grep '^{' '$json' | jq -e --argjson n $inum '.namespaces[] | select(.pidns == \$n and .alive == false)' >/dev/null"
+gone_seen() { [ -n "$(jq_ns | jq -c 'select(.alive == false)')" ]; }
+wait_until 20 gone_seen
 ok $? "JSON reader: the namespace is reported alive:false"
 final=$(jq_ns | jq -s -c '[.[] | select(.alive == false)] | first')
 like "$(jq -r .gone_time <<<"$final")" '^[0-9]{10}' "JSON reader: gone_time set"
 exits=$(jq -r .exits_total <<<"$final")
 is "$exits" 4 "JSON reader: final exits_total 4 (3 children and the init)"
-is "$(jq_ns | jq -s '[.[] | select(.alive == false)] | length > 1')" true \
-	"JSON reader: the gone namespace is in more than one snapshot (not one-shot)"
+gone_lines() { [ "$(jq_ns | jq -s '[.[] | select(.alive == false)] | length')" -ge 2 ]; }
+wait_until 10 gone_lines
+ok $? "JSON reader: the gone namespace is in more than one snapshot (not one-shot)"
 tui_wait " $tag .* gone " 10
 ok $? "live view: the row says gone"
 tui_keys Enter
@@ -66,7 +70,7 @@ gone_for=$(awk -v a="$t_kill" -v b="$(date +%s.%N)" 'BEGIN {printf "%.0f", b - a
 [ "$gone_for" -ge 3 ]
 ok $? "live view: it left no earlier than --keep-gone 3 s (after ${gone_for} s)"
 sleep 1
-last=$(grep '^{' "$json" | tail -1)
+last=$(grep '^{' "$json" | tail -2 | jq -cR 'fromjson? // empty' | tail -1)
 is "$(jq --argjson n "$inum" '[.namespaces[] | select(.pidns == $n)] | length' <<<"$last")" 0 \
 	"JSON reader: the namespace left its latest snapshot"
 tui_keys q

@@ -5,6 +5,7 @@
 # other one's is dropped by the kernel — its row counts it (IGN 1) and its
 # drill-down shows the disposition, the warning and the signal as ignored.
 # timeout: 300
+# shellcheck disable=SC2317 # functions called through wait_until and trap
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=tests/tui/tui-lib.sh

@@ -17,7 +17,8 @@
 : "${NSFIX:=$BUILD/tests/tui_nsfix}"
 TUI_SOCK=pw-tui-$$
 TUI_DIR=$(mktemp -d /tmp/pw-tui.XXXXXX)
-TUI_RC=
+TUI_RC=	# pausetop's exit status, set by tui_wait_exit (read by the tests)
+export TUI_RC
 declare -A NS_INIT=()
 NS_PIDS=()
 
@@ -126,7 +127,7 @@ ns_start() {
 ns_ready() {
 	local init=${NS_INIT[$1]}
 	[ "$(readlink "/proc/$init/exe")" != "$(readlink -f "$NSFIX")" ] &&
-		[ "$(ps -o stat= --ppid "$init" | grep -c Z)" = "$2" ]
+		[ "$(ps -o stat= --ppid "$init" | awk '/^Z/ {n++} END {print n + 0}')" = "$2" ]
 }
 
 # sig_caught PID SIG — the process has a handler for SIG (SigCgt in /proc/PID/status)
