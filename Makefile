@@ -47,6 +47,7 @@ include bench/bench.mk
 include bench/bpf/bpf.mk
 include tests/security/security.mk
 include fuzz/fuzz.mk
+include bench/tui/tui.mk
 # last: its rules expand TEST_BINS and SAN_BINS, which every fragment above extends
 include tests/tests.mk
 

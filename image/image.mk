@@ -62,7 +62,8 @@ image-load: image
 	@CONTAINERS_CONF=$(ROOT)/image/containers.conf BUILD=$(BUILD) image/load-podman.sh
 
 # The demo installs what it needs, so it works on a fresh machine.
+# make demo DEMO_ARGS=-b: no live view, text only (what it does without a terminal).
 demo:
 	@$(DEPS) build image
 	@$(MAKE) --no-print-directory $(BUILD)/pause $(BUILD)/pausestat $(BUILD)/pausetop image
-	@BUILD=$(BUILD) PAUSESTAT=$(BUILD)/pausestat PAUSETOP=$(BUILD)/pausetop image/demo.sh
+	@BUILD=$(BUILD) PAUSESTAT=$(BUILD)/pausestat PAUSETOP=$(BUILD)/pausetop image/demo.sh $(DEMO_ARGS)

@@ -8,7 +8,7 @@
 set -euo pipefail
 
 declare -A PKGS=(
-  [build]="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev musl-tools pkg-config"
+  [build]="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev musl-tools pkg-config libncurses-dev"
   [test]="util-linux procps psmisc iproute2 jq valgrind busybox-static libclang-rt-14-dev tmux python3-pexpect clang-tidy libcap2-bin python3"
   [image]="umoci skopeo jq podman runc containers-storage busybox-static"
   [sandbox]="runc umoci jq iproute2 containernetworking-plugins shellcheck util-linux groff-base procps busybox-static"

@@ -8,20 +8,25 @@ COLLECTOR_SRCS := userspace/collector.c userspace/attrib.c userspace/pause_page.
 		  userspace/snapshot.c userspace/gone.c userspace/nscache.c
 COLLECTOR_HDRS := userspace/collector.h userspace/snapshot.h userspace/gone.h userspace/nscache.h userspace/attrib.h userspace/pause_page.h userspace/json.h \
 		  pause/pause_stats.h bpf/pausewatch.h $(BPF_SKEL)
+# The live view (tui*.c): ncursesw, linked statically like the rest.
+TUI_SRCS := userspace/tui.c userspace/tui_draw.c userspace/tui_model.c userspace/tui_text.c
+TUI_HDRS := userspace/tui_model.h userspace/tui_view.h
+TUI_LIBS_STATIC := -lncursesw -ltinfo
+TUI_LIBS_DYN := -lncursesw -ltinfo
 PAUSETOP_SRCS := userspace/pausetop.c userspace/options.c userspace/json_face.c userspace/text_face.c \
-		 userspace/textsafe.c userspace/tui.c userspace/privs.c
-PAUSETOP_HDRS := userspace/faces.h userspace/options.h userspace/textsafe.h userspace/privs.h
+		 userspace/textsafe.c userspace/privs.c $(TUI_SRCS)
+PAUSETOP_HDRS := userspace/faces.h userspace/options.h userspace/textsafe.h userspace/privs.h $(TUI_HDRS)
 
 all: $(BUILD)/pausetop
 
 # Static, so the same binary runs in the kernel-matrix guests.
 $(BUILD)/pausetop: $(PAUSETOP_SRCS) $(COLLECTOR_SRCS) $(COLLECTOR_HDRS) $(PAUSETOP_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(USP_CFLAGS) -o $@ $(PAUSETOP_SRCS) $(COLLECTOR_SRCS) $(BPF_LIBS_STATIC)
+	$(CC) $(USP_CFLAGS) -o $@ $(PAUSETOP_SRCS) $(COLLECTOR_SRCS) $(TUI_LIBS_STATIC) $(BPF_LIBS_STATIC)
 
 $(BUILD)/san/pausetop: $(PAUSETOP_SRCS) $(COLLECTOR_SRCS) $(COLLECTOR_HDRS) $(PAUSETOP_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(USP_CFLAGS) $(SAN_FLAGS) -o $@ $(PAUSETOP_SRCS) $(COLLECTOR_SRCS) $(BPF_LIBS_DYN)
+	$(CC) $(USP_CFLAGS) $(SAN_FLAGS) -o $@ $(PAUSETOP_SRCS) $(COLLECTOR_SRCS) $(TUI_LIBS_DYN) $(BPF_LIBS_DYN)
 
 # Telemetry integration tests: real namespaces, real kernel, the collector API.
 TELEMETRY_IT_SRCS := tests/telemetry/telemetry_it.c tests/telemetry/workloads.c
@@ -55,7 +60,7 @@ SAN_BINS += $(BUILD)/san/tests/selfcheck
 # A plain dynamic build for valgrind (static glibc confuses memcheck).
 $(BUILD)/dyn/pausetop: $(PAUSETOP_SRCS) $(COLLECTOR_SRCS) $(COLLECTOR_HDRS) $(PAUSETOP_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(USP_CFLAGS) -O1 -o $@ $(PAUSETOP_SRCS) $(COLLECTOR_SRCS) $(BPF_LIBS_DYN)
+	$(CC) $(USP_CFLAGS) -O1 -o $@ $(PAUSETOP_SRCS) $(COLLECTOR_SRCS) $(TUI_LIBS_DYN) $(BPF_LIBS_DYN)
 
 TEST_BINS += $(BUILD)/tests/telemetry_it $(BUILD)/dyn/pausetop
 SAN_BINS += $(BUILD)/san/pausetop $(BUILD)/san/tests/telemetry_it
@@ -107,3 +112,33 @@ $(BUILD)/san/tests/collector_parts_test: $(PW_UNIT_collector_parts_test) $(PW_UN
 
 TEST_BINS += $(BUILD)/tests/collector_parts_test
 SAN_BINS += $(BUILD)/san/tests/collector_parts_test
+
+# --- faces (unit tests of the text, JSON and live-view faces) ---
+# Owned by the live-view engineer.  No root, no BPF: snapshots built by hand.
+PW_FACES_SRCS := tests/unit/faces_test.c tests/unit/snapfix.c userspace/text_face.c \
+		 userspace/json_face.c userspace/json.c userspace/textsafe.c userspace/snapshot.c \
+		 userspace/pause_page.c userspace/tui_model.c userspace/tui_text.c
+PW_FACES_HDRS := tests/unit/snapfix.h tests/tap.h userspace/faces.h userspace/snapshot.h \
+		 userspace/textsafe.h userspace/tui_model.h userspace/json.h
+PW_FACES_FLAGS := -Iuserspace -Ipause -Itests -Itests/unit
+
+$(BUILD)/tests/faces_test: $(PW_FACES_SRCS) $(PW_FACES_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) $(PW_FACES_FLAGS) -o $@ $(PW_FACES_SRCS) -lm
+
+$(BUILD)/san/tests/faces_test: $(PW_FACES_SRCS) $(PW_FACES_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) $(PW_FACES_FLAGS) -o $@ $(PW_FACES_SRCS) -lm
+
+TEST_BINS += $(BUILD)/tests/faces_test
+SAN_BINS += $(BUILD)/san/tests/faces_test
+# --- end faces ---
+
+# --- live view tests (tests/tui) ---
+# A PID namespace with exactly N zombies, for the tmux tests (tests/tui/nsfix.c).
+$(BUILD)/tests/tui_nsfix: tests/tui/nsfix.c
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -o $@ $<
+
+TEST_BINS += $(BUILD)/tests/tui_nsfix
+# --- end live view tests ---
