@@ -209,8 +209,9 @@ static int classify_load_error(int e, const char *what, char *err, size_t errlen
 		if (geteuid() != 0 || e == EPERM) {
 			seterr(err, errlen,
 			       "cannot %s the BPF programs: %s (missing privileges: run as root, or "
-			       "grant CAP_BPF, CAP_PERFMON and CAP_SYS_RESOURCE; in a container "
-			       "also CAP_SYS_ADMIN for the task iterator)%s%s",
+			       "grant CAP_BPF and CAP_PERFMON (and CAP_SYS_RESOURCE on kernels "
+			       "before 5.11); snapshots then need CAP_SYS_PTRACE and "
+			       "CAP_DAC_READ_SEARCH, see docs/SECURITY.md)%s%s",
 			       what, strerror(e), last[0] ? ": " : "", last);
 			return PW_EXIT_PRIV;
 		}
