@@ -3,23 +3,37 @@
  * pausewatch.bpf.c — zombies, orphans and signals per PID namespace, from
  * tracepoints only (no kprobes, no fentry).
  *
- * Kernel ordering this relies on (kernel/exit.c, v6.18):
- *   do_exit: signal->live-- → trace_sched_process_exit → exit_notify
- *            (reparent children → EXIT_ZOMBIE → notify parent or autoreap)
- *   wait()/kernel: release_task → ... RCU → trace_sched_process_free
- * There is no tracepoint at the moment of the reap, so "reaped" is seen at
- * sched_process_free (one RCU grace period later), and the exit-to-reap dwell
- * time is an upper bound by that much.
+ * Kernel ordering this relies on (kernel/exit.c, kernel/signal.c, v6.18):
+ *   do_exit: signal->live-- → trace_sched_process_exit → exit_mm (6.16+) …
+ *            → exit_notify: reparent children → EXIT_ZOMBIE →
+ *              do_notify_parent (parent's siglock held; SIGCHLD sent unless the
+ *              parent ignores it) → autoreap: release_task
+ *   wait():  release_task (unhash: gone from the task list) → … RCU →
+ *            trace_sched_process_free
  *
- * Per-process state (exit time, namespace, zombie or not) lives from exit to
- * free in a slot of a pid-indexed array owned by the task_struct's address:
- * no allocation or hashing per process, and PID reuse cannot confuse it.
- * Zombies right now, and everything that existed before the collector
- * started, come from a task iterator walk at snapshot time (pw_snapshot), so
- * the zombie gauge is read from the kernel's own state rather than predicted.
+ * Exits are counted once per process, when their fate is known:
+ *  - at sched_process_exit when the parent will not get a SIGCHLD that could
+ *    autoreap it (ptraced, or an exit signal other than SIGCHLD): a zombie;
+ *  - otherwise at the SIGCHLD's signal_generate, where the kernel decides
+ *    (zombie, or autoreap with SA_NOCLDWAIT) — or, when no SIGCHLD is ever
+ *    sent (the parent ignores it), at the release: autoreaped.
+ * There is no tracepoint at the reap itself.  A release is seen by whichever
+ * comes first: sched_process_free of the task, the snapshot walk no longer
+ * finding it in the task list, or its pid being reused by a new exit.  Each
+ * of them claims the process's slot with a compare-and-swap, so each exit
+ * and each reap is counted exactly once, and a free the programs never see
+ * (it happens) costs nothing but time.
+ *
+ * Per-process state lives from exit to release in a slot of a pid-indexed
+ * array (no allocation, no hashing on the exit path).  The zombie gauge, the
+ * zombie table and everything that existed before the collector started come
+ * from the snapshot walk, which reads the kernel's own state.
  *
  * Every event program has a raw_tp twin (…_raw) that the collector loads
- * when the kernel refuses the tp_btf set.
+ * when the kernel refuses the tp_btf set.  The walk has two drivers: an
+ * open-coded task iterator over processes (Linux 6.7+) run from a task
+ * iterator that visits one task, and the plain task iterator over every
+ * thread for older kernels.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -38,23 +52,41 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define SIGNAL_GROUP_EXIT 0x00000004
 #define SIGNAL_UNKILLABLE 0x00000040
 #define MAX_PID_NS_LEVEL 32
+#define SLOT_BUSY	1ULL	/* bit 0 of pw_exited.task: owner writing */
 
-/* Bounds of the walks that mirror find_new_reaper(). */
+/* Bounds of the walks that mirror find_new_reaper(), and of the cgroup climb. */
 #define MAX_THREAD_WALK		4096
 #define MAX_ANCESTOR_WALK	64
 #define MAX_CHILDREN_WALK	(1 << 17)
+#define MAX_CGROUP_DEPTH	16
+
+/* Open-coded task iterator (Linux 6.7+); only the walk program uses it. */
+extern int bpf_iter_task_new(struct bpf_iter_task *it, struct task_struct *task,
+			     unsigned int flags) __weak __ksym;
+extern struct task_struct *bpf_iter_task_next(struct bpf_iter_task *it) __weak __ksym;
+extern void bpf_iter_task_destroy(struct bpf_iter_task *it) __weak __ksym;
+
+/* 6.1 .. 6.11 count pids.events "max" in one field */
+struct pids_cgroup___v61 {
+	atomic64_t events_limit;
+};
 
 /* Knobs, set by the collector before load. */
 const volatile __u32 max_zombies = 1024;
+const volatile __u32 exited_mask = 65535;
+const volatile __u32 nr_cpus = 1;
 
 /* Written by the collector before each snapshot walk (mmaped .bss). */
 __u64 iter_gen;
+/* The walk's own bookkeeping, read by the collector after it. */
 __u32 iter_listed;
 __u32 iter_unlisted;
-/* The walk's own bookkeeping (see pw_snapshot). */
-__u64 iter_last_task;
-__u32 iter_last_listed;
 __u32 iter_ns_missed;	/* namespaces this walk could not record: retire none */
+__u64 iter_start_ns;	/* when the walk began (boot ns); 0 until it did */
+__u64 iter_last_task;	/* iter/task driver: a task shown twice is counted once */
+__u32 iter_slots_seen;	/* owned exited slots whose task the walk found */
+__u32 iter_swept;	/* the release sweep ran in this walk */
+__u32 iter_done;	/* the walk reached its end */
 
 /* Never written: a zero value for new map entries (too big for the stack). */
 static const struct pw_ns_stats zero_ns_stats;
@@ -85,14 +117,10 @@ struct {
 } sig_stats SEC(".maps");
 
 /*
- * Exited processes until they are freed: a direct-mapped table indexed by
- * host pid (pid & exited_mask; sized to pid_max up to a cap by the
- * collector).  No allocation, no hashing, no lock on the exit path.  A slot
- * is owned by the task_struct address written in it; a task that finds its
- * slot taken by another, not yet freed, task evicts it and counts the loss.
+ * Exited processes until they are released: a direct-mapped table indexed
+ * by host pid (pid & exited_mask; sized to pid_max up to a cap by the
+ * collector).  No allocation, no hashing, no lock on the exit path.
  */
-const volatile __u32 exited_mask = 65535;
-
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 65536);
@@ -108,11 +136,27 @@ struct {
 } drops SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PW_DIAG_MAX);
+	__type(key, __u32);
+	__type(value, __s64);
+} diag SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
 	__type(key, struct pw_ns_key);
 	__type(value, struct pw_iter_ns);
 } iter_ns SEC(".maps");
+
+/* The zombie table of the last walk: rows 0 .. iter_listed-1 (mmaped by the collector). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct pw_zombie_rec);
+} zrec SEC(".maps");
 
 static __always_inline void drop(__u32 what)
 {
@@ -122,6 +166,13 @@ static __always_inline void drop(__u32 what)
 		*n += 1;	/* per-CPU slot: no atomics needed */
 }
 
+static __always_inline void diag_add(__u32 what, __s64 v)
+{
+	__s64 *n = bpf_map_lookup_elem(&diag, &what);
+
+	if (n)
+		*n += v;
+}
 /*
  * Key of a namespace from its address, with probe reads.  Linux 6.18 gives
  * every namespace a 64-bit id that is never reused; older kernels get the
@@ -222,6 +273,7 @@ ns_stats_get(const struct pw_ns_key *key, struct pid_namespace *ns)
 	}
 	st->level = BPF_CORE_READ(ns, level);
 	st->init_tgid = BPF_CORE_READ(ns, child_reaper, tgid);
+	st->created_ns = bpf_ktime_get_boot_ns();
 	return st;
 }
 
@@ -335,7 +387,13 @@ static long child_step(__u32 i, void *data)
 	}
 	child = (void *)w->pos - bpf_core_field_offset(struct task_struct, sibling);
 	w->count++;
-	if (BPF_CORE_READ(child, exit_state) & EXIT_ZOMBIE)
+	/*
+	 * Already a zombie for its new reaper only as reparent_leader() sees it:
+	 * exited, not ptraced, and no other thread left (a leader whose threads
+	 * still run is not one, though /proc shows it as Z).
+	 */
+	if ((BPF_CORE_READ(child, exit_state) & EXIT_ZOMBIE) && !BPF_CORE_READ(child, ptrace) &&
+	    BPF_CORE_READ(child, signal, nr_threads) == 1)
 		w->zombies++;
 	if (bpf_probe_read_kernel(&w->pos, sizeof(w->pos), w->pos))
 		return 1;
@@ -364,145 +422,7 @@ static __always_inline void count_orphans(struct task_struct *father, struct pid
 	__sync_fetch_and_add(&st->orphans_zombie, w->zombies);
 }
 
-/* ---- exits ---------------------------------------------------------- */
-
-/*
- * Will the leader be left for wait(), or released at once?  Mirrors
- * exit_notify()/do_notify_parent(): only a SIGCHLD exit_signal to a parent
- * that ignores SIGCHLD or set SA_NOCLDWAIT autoreaps; ptraced tasks always
- * wait for their tracer.
- */
-static __always_inline int leaves_zombie(struct task_struct *leader)
-{
-	struct task_struct *parent;
-	struct sighand_struct *sh;
-	unsigned long handler, flags;
-
-	if (leader->exit_signal != SIGCHLD || leader->ptrace)
-		return 1;
-	parent = leader->real_parent;
-	sh = parent ? parent->sighand : NULL;
-	if (!sh)
-		return 1;
-	handler = (unsigned long)sh->action[SIGCHLD - 1].sa.sa_handler;
-	flags = sh->action[SIGCHLD - 1].sa.sa_flags;
-	return !(handler == SIG_IGN || (flags & SA_NOCLDWAIT));
-}
-
-/*
- * Remember an exited process until it is freed.  Returns 1 if this exit was
- * already recorded by another thread of the same process (only possible
- * without group_dead: two last threads can both see signal->live == 0).
- */
-static __always_inline int remember_exit(struct task_struct *leader, const struct pw_ns_key *key,
-					 int zombie, int group_dead_exact)
-{
-	__u64 me = (__u64)(unsigned long)leader;
-	struct pw_exited *e = exited_slot(leader->pid);
-	__u64 prev;
-
-	if (!e)
-		return 0;
-	/* only racing last threads (no group_dead) need the atomic exchange */
-	if (group_dead_exact) {
-		prev = e->task;
-		e->task = me;
-	} else {
-		prev = __sync_lock_test_and_set(&e->task, me);
-		if (prev == me)
-			return 1;
-	}
-	if (prev)	/* a process not freed yet: its reap will not be seen */
-		drop(PW_DROP_EXIT_SLOT_EVICTED);
-	e->exit_ns = bpf_ktime_get_boot_ns();
-	e->ns = *key;
-	e->zombie = zombie;
-	return 0;
-}
-
-static __always_inline int on_exit(struct task_struct *task, int group_dead, int group_dead_exact)
-{
-	struct task_struct *leader;
-	struct pw_ns_stats *st;
-	struct pid_namespace *ns;
-	struct list_walk w = {};
-	struct pw_ns_key key;
-	int zombie;
-
-	/*
-	 * The exiting thread's children are reparented right after this
-	 * tracepoint (exit_notify).  Children lists are per thread, so any
-	 * exiting thread may have some.  Most exits have none and are not the
-	 * last of their group: they cost two loads.
-	 */
-	w.head = (void *)task + bpf_core_field_offset(struct task_struct, children);
-	w.pos = task->children.next;
-	if (!group_dead && (!w.pos || w.pos == w.head))
-		return 0;
-	ns = task_pidns(task, &key, NULL);
-	if (!ns) {
-		drop(PW_DROP_NS_UNRESOLVED);
-		return 0;
-	}
-	if (w.pos && w.pos != w.head)
-		count_orphans(task, ns, &key, &w);
-	if (!group_dead)
-		return 0;
-
-	/* the process is gone; its zombie, if any, is the leader (maybe long exited) */
-	leader = task->group_leader;
-	if (!leader)
-		return 0;
-	zombie = leaves_zombie(leader);
-	if ((zombie || !group_dead_exact) && remember_exit(leader, &key, zombie, group_dead_exact))
-		return 0;
-	st = ns_stats_get(&key, ns);
-	if (!st)
-		return 0;
-	/* the total last: a reader that sees it also sees its parts */
-	__sync_fetch_and_add(zombie ? &st->zombie_exits : &st->autoreaped, 1);
-	__sync_fetch_and_add(&st->exits, 1);
-	return 0;
-}
-
-/*
- * Linux >= 6.16: sched_process_exit(task, group_dead).  Each program comes
- * as tp_btf (preferred) and raw_tp (the collector's fallback); the exiting
- * task is current, so the raw_tp ones take the BTF pointer from there.
- */
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(pw_exit_v616, struct task_struct *task, bool group_dead)
-{
-	return on_exit(task, group_dead, 1);
-}
-
-SEC("raw_tp/sched_process_exit")
-int BPF_PROG(pw_exit_v616_raw, struct task_struct *task, bool group_dead)
-{
-	return on_exit(bpf_get_current_task_btf(), group_dead, 1);
-}
-
-/* Older kernels: one argument; group_dead is signal->live reaching zero. */
-static __always_inline int on_exit_legacy(struct task_struct *task)
-{
-	struct signal_struct *signal = task->signal;
-
-	return on_exit(task, signal && signal->live.counter == 0, 0);
-}
-
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(pw_exit_legacy, struct task_struct *task)
-{
-	return on_exit_legacy(task);
-}
-
-SEC("raw_tp/sched_process_exit")
-int BPF_PROG(pw_exit_legacy_raw, struct task_struct *task)
-{
-	return on_exit_legacy(bpf_get_current_task_btf());
-}
-
-/* ---- reaps ---------------------------------------------------------- */
+/* ---- exits and releases --------------------------------------------- */
 
 /* slot 0: < 1 µs; slot i: [2^(i-1), 2^i) µs; a binary search, not a loop */
 static __always_inline __u32 log2_slot(__u64 us)
@@ -533,27 +453,223 @@ static __always_inline __u32 log2_slot(__u64 us)
 	return bits < PW_HIST_SLOTS ? bits : PW_HIST_SLOTS - 1;
 }
 
-static __always_inline int on_free(__u64 me, __u32 pid)
+/* A process's exit, once its fate is known: the part first, then the total. */
+static __always_inline void count_exit(const struct pw_ns_key *key, int zombie)
 {
-	struct pw_exited *e = exited_slot(pid);
+	struct pw_ns_stats *st = bpf_map_lookup_elem(&ns_stats, key);
+
+	if (!st)	/* the entry could not be made at exit: counted there */
+		return;
+	__sync_fetch_and_add(zombie ? &st->zombie_exits : &st->autoreaped, 1);
+	__sync_fetch_and_add(&st->exits, 1);
+}
+
+/*
+ * A recorded process was released.  A zombie: one reap and its dwell time.
+ * Still pending: its parent never got a SIGCHLD for it, so the parent
+ * ignored SIGCHLD and the kernel released it at once: an autoreap.
+ * how: the diag counter of the path that found out (PW_DIAG_MAX: the free).
+ */
+static __always_inline void count_release(__u32 state, const struct pw_ns_key *key,
+					  __u64 exit_ns, __u32 how)
+{
 	struct pw_ns_stats *st;
 	__u64 dwell;
 	__u32 slot;
 
-	if (!e || e->task != me)	/* threads, and exits not remembered */
-		return 0;
-	/* lookup only: a namespace the collector already retired stays retired */
-	st = e->zombie ? bpf_map_lookup_elem(&ns_stats, &e->ns) : NULL;
-	if (st) {
-		dwell = bpf_ktime_get_boot_ns() - e->exit_ns;
-		slot = log2_slot(dwell / 1000);
-		__sync_fetch_and_add(&st->dwell_sum_ns, dwell);
-		if (slot < PW_HIST_SLOTS)
-			__sync_fetch_and_add(&st->dwell_hist[slot], 1);
-		__sync_fetch_and_add(&st->reaped, 1);	/* last, like exits */
+	if (state != PW_EXIT_ZOMBIE && state != PW_EXIT_PENDING)
+		return;
+	st = bpf_map_lookup_elem(&ns_stats, key);
+	if (!st)
+		return;
+	if (state == PW_EXIT_PENDING) {
+		__sync_fetch_and_add(&st->autoreaped, 1);
+		__sync_fetch_and_add(&st->exits, 1);
+		if (how == PW_DIAG_REAPS_BY_WALK)
+			diag_add(PW_DIAG_AUTOREAPS_BY_WALK, 1);
+		return;
 	}
-	/* free the slot unless a new process with the same slot took it meanwhile */
-	__sync_val_compare_and_swap(&e->task, me, 0);
+	dwell = bpf_ktime_get_boot_ns() - exit_ns;
+	slot = log2_slot(dwell / 1000);
+	__sync_fetch_and_add(&st->dwell_sum_ns, dwell);
+	if (slot < PW_HIST_SLOTS)
+		__sync_fetch_and_add(&st->dwell_hist[slot], 1);
+	__sync_fetch_and_add(&st->reaped, 1);	/* last, like exits */
+	if (how < PW_DIAG_MAX)
+		diag_add(how, 1);
+}
+
+/* Take a released process's slot; 1 if this caller won it (and must count). */
+static __always_inline int claim(struct pw_exited *e, __u64 owner)
+{
+	if (__sync_val_compare_and_swap(&e->task, owner, 0) != owner)
+		return 0;
+	diag_add(PW_DIAG_SLOTS_OWNED, -1);
+	return 1;
+}
+
+/*
+ * Record an exited process in its slot.  Returns 1 when another thread of
+ * the same process already did (without group_dead, two last threads can
+ * both see signal->live == 0), else 0.
+ *
+ * The exchange marks the slot busy, so that no reader uses the fields while
+ * they are written; the final exchange publishes them.  An earlier owner
+ * still in the slot was released if it had the same pid (a pid is reused
+ * only after release_task): that is its reap.  A different pid in the same
+ * slot (the table is smaller than pid_max) is a real loss: evicted.
+ */
+static __always_inline int remember_exit(struct task_struct *leader, const struct pw_ns_key *key,
+					 __u32 state)
+{
+	__u64 me = (__u64)(unsigned long)leader;
+	__u32 pid = leader->pid;
+	struct pw_exited *e = exited_slot(pid);
+	struct pw_ns_key prev_key;
+	__u64 prev;
+
+	if (!e)
+		return 0;
+	prev = __sync_lock_test_and_set(&e->task, me + SLOT_BUSY);	/* +, not |: the verifier allows no bit operation on a pointer; task_structs are aligned */
+	if ((prev & ~SLOT_BUSY) == me) {
+		if (!(prev & SLOT_BUSY))	/* finished by the other thread: put it back */
+			__sync_lock_test_and_set(&e->task, me);
+		return 1;
+	}
+	if (prev & SLOT_BUSY) {
+		drop(PW_DROP_EXIT_SLOT_EVICTED);	/* two exits writing one slot at once */
+	} else if (prev) {
+		prev_key = e->ns;
+		if (e->pid == pid)
+			count_release(e->state, &prev_key, e->exit_ns, PW_DIAG_REAPS_BY_REUSE);
+		else
+			drop(PW_DROP_EXIT_SLOT_EVICTED);
+	} else {
+		diag_add(PW_DIAG_SLOTS_OWNED, 1);
+	}
+	e->exit_ns = bpf_ktime_get_boot_ns();
+	e->ns = *key;
+	e->pid = pid;
+	e->state = state;
+	__sync_lock_test_and_set(&e->task, me);	/* publish */
+	return 0;
+}
+
+/*
+ * Is the process's fate decided now, or by a SIGCHLD later?  Mirrors
+ * exit_notify() and do_notify_parent(): a ptraced process waits for its
+ * tracer; an exit signal other than SIGCHLD stays as it is unless the parent
+ * exec'd since the fork, when it becomes SIGCHLD; only a SIGCHLD can
+ * autoreap, and whether it does is decided under the parent's siglock.
+ */
+static __always_inline __u32 exit_fate(struct task_struct *leader, struct task_struct *task)
+{
+	struct task_struct *parent = leader->real_parent;
+	int sig = leader->exit_signal;
+
+	if (leader->ptrace || task->ptrace)
+		return PW_EXIT_ZOMBIE;
+	if (sig != SIGCHLD && parent && leader->parent_exec_id != parent->self_exec_id)
+		sig = SIGCHLD;
+	return sig == SIGCHLD ? PW_EXIT_PENDING : PW_EXIT_ZOMBIE;
+}
+
+static __always_inline int on_exit(struct task_struct *task, int group_dead)
+{
+	struct task_struct *leader;
+	struct pw_ns_stats *st;
+	struct pid_namespace *ns;
+	struct list_walk w = {};
+	struct pw_ns_key key;
+	__u32 state;
+
+	/*
+	 * The exiting thread's children are reparented right after this
+	 * tracepoint (exit_notify).  Children lists are per thread, so any
+	 * exiting thread may have some.  Most exits have none and are not the
+	 * last of their group: they cost two loads.
+	 */
+	w.head = (void *)task + bpf_core_field_offset(struct task_struct, children);
+	w.pos = task->children.next;
+	if (!group_dead && (!w.pos || w.pos == w.head))
+		return 0;
+	ns = task_pidns(task, &key, NULL);
+	if (!ns) {
+		drop(PW_DROP_NS_UNRESOLVED);
+		return 0;
+	}
+	if (w.pos && w.pos != w.head)
+		count_orphans(task, ns, &key, &w);
+	if (!group_dead)
+		return 0;
+
+	/* the process is gone; its zombie, if any, is the leader (maybe long exited) */
+	leader = task->group_leader;
+	if (!leader)
+		return 0;
+	st = ns_stats_get(&key, ns);	/* the entry its fate is counted in, now or later */
+	if (!st)
+		return 0;
+	state = exit_fate(leader, task);
+	if (remember_exit(leader, &key, state))
+		return 0;
+	if (state == PW_EXIT_ZOMBIE)
+		count_exit(&key, 1);
+	return 0;
+}
+
+/*
+ * Linux >= 6.16: sched_process_exit(task, group_dead).  Each program comes
+ * as tp_btf (preferred) and raw_tp (the collector's fallback); the exiting
+ * task is current, so the raw_tp ones take the BTF pointer from there.
+ */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(pw_exit_v616, struct task_struct *task, bool group_dead)
+{
+	return on_exit(task, group_dead);
+}
+
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(pw_exit_v616_raw, struct task_struct *task, bool group_dead)
+{
+	return on_exit(bpf_get_current_task_btf(), group_dead);
+}
+
+/* Older kernels: one argument; group_dead is signal->live reaching zero. */
+static __always_inline int on_exit_legacy(struct task_struct *task)
+{
+	struct signal_struct *signal = task->signal;
+
+	return on_exit(task, signal && signal->live.counter == 0);
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(pw_exit_legacy, struct task_struct *task)
+{
+	return on_exit_legacy(task);
+}
+
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(pw_exit_legacy_raw, struct task_struct *task)
+{
+	return on_exit_legacy(bpf_get_current_task_btf());
+}
+
+static __always_inline int on_free(__u64 me, __u32 pid)
+{
+	struct pw_exited *e = exited_slot(pid);
+	struct pw_ns_key key;
+	__u64 exit_ns;
+	__u32 state;
+
+	if (!e || e->task != me)	/* threads, and processes already released */
+		return 0;
+	/* the fields are ours while task == me: read them before giving the slot up */
+	state = e->state;
+	key = e->ns;
+	exit_ns = e->exit_ns;
+	if (claim(e, me))
+		count_release(state, &key, exit_ns, PW_DIAG_MAX);
 	return 0;
 }
 
@@ -601,11 +717,46 @@ static __always_inline int ignored_by_init(struct task_struct *task, int sig)
 	return handler == SIG_DFL;
 }
 
+/*
+ * The SIGCHLD do_notify_parent() sends for the sender's own process decides
+ * its fate: current is past EXIT_ZOMBIE (the leader itself, or the last
+ * thread whose release notifies for a leader that exited first), the target
+ * is the leader's parent, and its siglock is held.  SA_NOCLDWAIT autoreaps;
+ * anything else leaves a zombie.  (A parent with SIG_IGN gets no signal at
+ * all: the release then decides, see count_release.)
+ */
+static __always_inline void decide_by_sigchld(struct task_struct *target)
+{
+	struct task_struct *cur = bpf_get_current_task_btf(), *leader;
+	struct sighand_struct *sh;
+	unsigned long flags = 0;
+	struct pw_exited *e;
+	int zombie;
+
+	if (!cur->exit_state)
+		return;
+	leader = cur->group_leader;
+	if (!leader)
+		return;
+	e = exited_slot(leader->pid);
+	if (!e || e->task != (__u64)(unsigned long)leader || e->state != PW_EXIT_PENDING ||
+	    target != leader->real_parent)
+		return;
+	sh = BPF_CORE_READ(target, sighand);
+	if (sh)
+		bpf_probe_read_kernel(&flags, sizeof(flags), &sh->action[SIGCHLD - 1].sa.sa_flags);
+	zombie = !(flags & SA_NOCLDWAIT);
+	e->state = zombie ? PW_EXIT_ZOMBIE : PW_EXIT_AUTOREAP;
+	count_exit(&e->ns, zombie);
+}
+
 static __always_inline void count_generated(int sig, __u32 res, struct pw_sig_key *key,
 					    struct task_struct *task)
 {
 	struct pw_sig_stats *ss;
 
+	if (sig == SIGCHLD)
+		decide_by_sigchld(task);
 	key->sig = sig;
 	ss = sig_stats_get(key);
 	if (!ss)
@@ -686,10 +837,104 @@ int BPF_PROG(pw_signal_deliver_raw, int sig, struct kernel_siginfo *info, struct
 
 /* ---- snapshot walk -------------------------------------------------- */
 
-static __always_inline struct pw_iter_ns *iter_ns_get(const struct pw_ns_key *key,
+/* Room for one copy of a sighand_struct's action[] (64 x 32 bytes on 64-bit). */
+#define SIGACTIONS_MAX	4096
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, char[SIGACTIONS_MAX]);
+} scratch SEC(".maps");
+
+struct disp_scan {
+	char *buf;
+	__u32 ksz, hoff;
+	__u64 caught, ignored;
+};
+
+static long disp_step(__u32 i, void *data)
+{
+	struct disp_scan *d = data;
+	__u32 off = (i * d->ksz + d->hoff) & (SIGACTIONS_MAX - 8);
+	unsigned long h = *(unsigned long *)(d->buf + off);
+
+	if (h == SIG_IGN)
+		d->ignored |= 1ULL << (i & 63);
+	else if (h != SIG_DFL)
+		d->caught |= 1ULL << (i & 63);
+	return 0;
+}
+
+/*
+ * The init's handlers and SIG_IGN signals, as bit masks: one probe read of
+ * its action[] into scratch, then plain loads (the namespace may have come
+ * from a probe read, so its init is not a pointer the verifier trusts).
+ */
+static __always_inline void read_dispositions(struct pw_iter_ns *it, struct task_struct *reaper)
+{
+	struct disp_scan d = { .ksz = bpf_core_type_size(struct k_sigaction),
+			       .hoff = bpf_core_field_offset(struct k_sigaction, sa.sa_handler) };
+	struct sighand_struct *sh = BPF_CORE_READ(reaper, sighand);
+	__u32 zero = 0, len = 64 * d.ksz;
+
+	d.buf = bpf_map_lookup_elem(&scratch, &zero);
+	if (!sh || !d.buf || len > SIGACTIONS_MAX || d.ksz < 8 || d.hoff > d.ksz - 8)
+		return;
+	if (bpf_probe_read_kernel(d.buf, len & (2 * SIGACTIONS_MAX - 1), &sh->action))
+		return;
+	bpf_loop(64, disp_step, &d, 0);
+	it->sig_caught = d.caught;
+	it->sig_ignored = d.ignored;
+	it->sig_blocked = BPF_CORE_READ(reaper, blocked.sig[0]);
+	it->disp_known = 1;
+}
+
+/*
+ * PID pressure: the init's pids cgroup, or the nearest ancestor with a
+ * limit (a Kubernetes pod limit sits on the pod's cgroup, above the
+ * container's).  The root's counter is not kept by the kernel: unknown there.
+ */
+static __always_inline void read_pids(struct pw_iter_ns *it, struct task_struct *reaper)
+{
+	const __s64 pids_max_unlimited = 4 * 1024 * 1024 + 1;	/* PIDS_MAX = PID_MAX_LIMIT + 1 */
+	struct cgroup_subsys_state *css, *parent;
+	struct pids_cgroup *pc;
+	__s64 limit = 0, counter = 0, events = 0;
+	int id, i;
+
+	if (!bpf_core_enum_value_exists(enum cgroup_subsys_id, pids_cgrp_id))
+		return;
+	id = bpf_core_enum_value(enum cgroup_subsys_id, pids_cgrp_id);
+	css = BPF_CORE_READ(reaper, cgroups, subsys[id & 15]);
+	for (i = 0; i < MAX_CGROUP_DEPTH && css; i++) {
+		parent = BPF_CORE_READ(css, parent);
+		if (!parent)
+			break;	/* the root: no counter */
+		pc = (struct pids_cgroup *)css;	/* css is its first member */
+		limit = BPF_CORE_READ(pc, limit.counter);
+		if (i == 0 || limit < pids_max_unlimited) {
+			counter = BPF_CORE_READ(pc, counter.counter);
+			if (bpf_core_field_exists(pc->events))
+				events = BPF_CORE_READ(pc, events[0].counter);
+			else
+				events = BPF_CORE_READ((struct pids_cgroup___v61 *)pc, events_limit.counter);
+			it->pids_current = counter;
+			it->pids_max = limit < pids_max_unlimited ? limit : -1;
+			it->pids_events_max = events;
+			it->pids_known = 1;
+			if (limit < pids_max_unlimited)
+				break;
+		}
+		css = parent;
+	}
+}
+
+static __noinline struct pw_iter_ns *iter_ns_get(const struct pw_ns_key *key,
 						      struct pid_namespace *ns)
 {
 	struct pw_iter_ns *it = bpf_map_lookup_elem(&iter_ns, key);
+	struct task_struct *reaper;
 
 	if (!it) {
 		bpf_map_update_elem(&iter_ns, key, &zero_iter_ns, BPF_NOEXIST);
@@ -700,103 +945,195 @@ static __always_inline struct pw_iter_ns *iter_ns_get(const struct pw_ns_key *ke
 			return NULL;
 		}
 	}
-	if (it->gen != iter_gen) {
-		it->gen = iter_gen;
-		it->processes = 0;
-		it->zombies = 0;
-		it->zombies_unknown_exit = 0;
-		it->oldest_exit_ns = 0;
-		it->init_tgid = BPF_CORE_READ(ns, child_reaper, tgid);
-		it->level = BPF_CORE_READ(ns, level);
-	}
+	if (it->gen == iter_gen)
+		return it;
+	/* first process of this namespace in this walk: its init, once */
+	__builtin_memset((void *)it + sizeof(it->gen), 0, sizeof(*it) - sizeof(it->gen));
+	it->gen = iter_gen;
+	it->level = BPF_CORE_READ(ns, level);
+	reaper = BPF_CORE_READ(ns, child_reaper);
+	if (!reaper)
+		return it;
+	it->init_tgid = BPF_CORE_READ(reaper, tgid);
+	BPF_CORE_READ_STR_INTO(&it->init_comm, reaper, comm);
+	read_dispositions(it, reaper);
+	read_pids(it, reaper);
 	return it;
 }
 
-static __always_inline void emit_zombie(struct seq_file *seq, struct task_struct *task,
-					const struct pw_ns_key *key, int nr, __u64 exit_ns)
+static __always_inline void emit_zombie(struct task_struct *task, const struct pw_ns_key *key,
+					int nr, __u64 exit_ns)
 {
-	struct pw_zombie_rec rec = {};
 	struct task_struct *parent = task->real_parent;
 	struct signal_struct *sig = task->signal;
+	struct pw_zombie_rec *rec;
+	__u32 idx = iter_listed;
 
-	rec.ns = *key;
-	rec.exit_ns = exit_ns;
-	rec.start_ns = task->start_time;
-	rec.pid = task->tgid;
-	rec.pid_in_ns = nr;
-	rec.ppid = parent ? parent->tgid : 0;
-	rec.exit_status = (sig->flags & SIGNAL_GROUP_EXIT) ? sig->group_exit_code : task->exit_code;
-	bpf_probe_read_kernel_str(rec.comm, sizeof(rec.comm), task->comm);
+	if (idx >= max_zombies || !(rec = bpf_map_lookup_elem(&zrec, &idx))) {
+		iter_unlisted++;
+		return;
+	}
+	iter_listed = idx + 1;
+	rec->ns = *key;
+	rec->exit_ns = exit_ns;
+	rec->start_ns = task->start_time;
+	rec->pid = task->tgid;
+	rec->pid_in_ns = nr;
+	rec->ppid = parent ? parent->tgid : 0;
+	rec->exit_status = (sig->flags & SIGNAL_GROUP_EXIT) ? sig->group_exit_code : task->exit_code;
+	__builtin_memset(rec->comm, 0, sizeof(rec->comm));
+	__builtin_memset(rec->parent_comm, 0, sizeof(rec->parent_comm));
+	bpf_probe_read_kernel_str(rec->comm, sizeof(rec->comm), task->comm);
 	if (parent)
-		bpf_probe_read_kernel_str(rec.parent_comm, sizeof(rec.parent_comm), parent->comm);
-	bpf_seq_write(seq, &rec, sizeof(rec));
+		bpf_probe_read_kernel_str(rec->parent_comm, sizeof(rec->parent_comm), parent->comm);
 }
 
-SEC("iter/task")
-int pw_snapshot(struct bpf_iter__task *ctx)
+/*
+ * One process (thread-group leader): count it in its namespace; if it is a
+ * zombie, list it; if it owns an exited slot, mark that slot seen, so the
+ * sweep at the end knows its process is still in the task list.
+ */
+static __noinline void walk_process(struct task_struct *task)
 {
-	struct task_struct *task = ctx->task;
-	struct pw_exited *e;
+	__u64 me = (__u64)(unsigned long)task, exit_ns = 0;
 	struct pid_namespace *ns;
 	struct pw_iter_ns *it;
+	struct pw_exited *e;
 	struct pw_ns_key key;
-	__u64 exit_ns = 0;
-	int nr = 0, again;
+	int nr = 0;
 
-	if (!task || task->pid != task->tgid)	/* processes, not threads */
-		return 0;
+	ns = task_pidns(task, &key, &nr);
+	if (!ns) {
+		drop(PW_DROP_NS_UNRESOLVED);
+		return;
+	}
+	it = iter_ns_get(&key, ns);
+	if (it)
+		it->processes++;
+	if (!task->exit_state && !(task->flags & PF_EXITING))
+		return;
+	e = exited_slot(task->pid);
+	if (e && (e->task & ~SLOT_BUSY) == me) {
+		e->seen_gen = iter_gen;
+		iter_slots_seen++;
+		if (!(e->task & SLOT_BUSY))
+			exit_ns = e->exit_ns;
+	}
 	/*
 	 * A zombie is what wait() could reap now: an exited leader that is the
 	 * last of its group.  A leader whose threads run on (or are still being
 	 * released) shows "Z" in /proc but is not one (delay_group_leader()).
 	 */
 	if (!(task->exit_state & EXIT_ZOMBIE) || task->signal->nr_threads > 1)
-		goto count_only;
-	e = exited_slot(task->pid);
-	if (e && e->task == (__u64)(unsigned long)task)
-		exit_ns = e->exit_ns;
+		return;
+	if (it) {
+		it->zombies++;
+		if (!exit_ns)
+			it->zombies_unknown_exit++;
+		else if (!it->oldest_exit_ns || exit_ns < it->oldest_exit_ns)
+			it->oldest_exit_ns = exit_ns;
+	}
+	emit_zombie(task, &key, nr, exit_ns);
+}
 
-	/*
-	 * When a record does not fit the reader's buffer, seq_file shows the
-	 * same task again on the next read(): count each task once.
-	 */
-	again = iter_last_task == (__u64)(unsigned long)task;
-	iter_last_task = (__u64)(unsigned long)task;
-	ns = task_pidns(task, &key, &nr);
-	if (!ns) {
-		if (!again)
-			drop(PW_DROP_NS_UNRESOLVED);
-		return 0;
-	}
-	if (!again) {
-		it = iter_ns_get(&key, ns);
-		if (it) {
-			it->processes++;
-			it->zombies++;
-			if (!exit_ns)
-				it->zombies_unknown_exit++;
-			else if (!it->oldest_exit_ns || exit_ns < it->oldest_exit_ns)
-				it->oldest_exit_ns = exit_ns;
-		}
-		iter_last_listed = iter_listed < max_zombies;
-		if (iter_last_listed)
-			iter_listed++;
-		else
-			iter_unlisted++;
-	}
-	if (iter_last_listed)
-		emit_zombie(ctx->meta->seq, task, &key, nr, exit_ns);
+static long owned_step(__u32 cpu, void *data)
+{
+	__u32 key = PW_DIAG_SLOTS_OWNED;
+	__s64 *v = bpf_map_lookup_percpu_elem(&diag, &key, cpu);
+
+	if (v)
+		*(__s64 *)data += *v;
 	return 0;
+}
 
-count_only:
-	/* no record is written for a live process, so it is never shown twice */
-	ns = task_pidns(task, &key, &nr);
-	if (!ns) {
-		drop(PW_DROP_NS_UNRESOLVED);
+struct sweep {
+	__u64 gen;
+	__u64 start;
+};
+
+/*
+ * A slot whose process the walk did not find had its process released
+ * (unhashed) before the walk reached it — as long as it was recorded
+ * before the walk began: count the release now, whatever happens to its
+ * sched_process_free later (claim() makes the two exclusive).
+ */
+static long sweep_step(__u32 i, void *data)
+{
+	struct sweep *sw = data;
+	struct pw_exited *e = bpf_map_lookup_elem(&exited, &i);
+	struct pw_ns_key key;
+	__u64 t, exit_ns;
+	__u32 state;
+
+	if (!e)
+		return 1;
+	t = e->task;
+	if (!t || (t & SLOT_BUSY) || e->seen_gen == sw->gen || e->exit_ns >= sw->start)
+		return 0;
+	state = e->state;
+	key = e->ns;
+	exit_ns = e->exit_ns;
+	if (claim(e, t))
+		count_release(state, &key, exit_ns, PW_DIAG_REAPS_BY_WALK);
+	return 0;
+}
+
+static __always_inline void walk_begin(void)
+{
+	if (!iter_start_ns)
+		iter_start_ns = bpf_ktime_get_boot_ns();
+}
+
+/* After the last process: sweep, but only when some owned slot went unseen. */
+static __always_inline void walk_end(void)
+{
+	struct sweep sw = { .gen = iter_gen, .start = iter_start_ns };
+	__s64 owned = 0;
+
+	if (iter_done)
+		return;
+	iter_done = 1;
+	bpf_loop(nr_cpus, owned_step, &owned, 0);
+	if (owned <= (__s64)iter_slots_seen)
+		return;
+	iter_swept = 1;
+	bpf_loop(exited_mask + 1, sweep_step, &sw, 0);
+}
+
+/*
+ * Linux 6.7+: a task iterator bound to one task (the collector's own) runs
+ * this once; it walks the processes with the open-coded iterator, which
+ * visits thread-group leaders only and takes no reference per task.
+ */
+SEC("iter/task")
+int pw_walk(struct bpf_iter__task *ctx)
+{
+	struct bpf_iter_task it;
+	struct task_struct *t;
+
+	if (!ctx->task || iter_done)
+		return 0;
+	walk_begin();
+	bpf_iter_task_new(&it, NULL, BPF_TASK_ITER_ALL_PROCS);
+	while ((t = bpf_iter_task_next(&it)))
+		walk_process(t);
+	bpf_iter_task_destroy(&it);
+	walk_end();
+	return 0;
+}
+
+/* Older kernels: the task iterator over every thread; the last call has no task. */
+SEC("iter/task")
+int pw_walk_all(struct bpf_iter__task *ctx)
+{
+	struct task_struct *task = ctx->task;
+
+	if (!task) {
+		walk_end();
 		return 0;
 	}
-	it = iter_ns_get(&key, ns);
-	if (it)
-		it->processes++;
+	walk_begin();
+	if (task->pid == task->tgid)	/* processes, not threads */
+		walk_process(task);
 	return 0;
 }

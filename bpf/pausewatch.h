@@ -42,12 +42,22 @@ enum pw_sig_action {
 enum pw_drop {
 	PW_DROP_NS_FULL = 0,	/* ns_stats map full: events of a new namespace not counted */
 	PW_DROP_SIG_FULL,	/* sig_stats map full */
-	PW_DROP_EXIT_SLOT_EVICTED,	/* exited-process table slot reused before the free: that reap not seen */
+	PW_DROP_EXIT_SLOT_EVICTED,	/* two different pids shared a slot: the older one's
+					 * release is not seen (only with pid_max > slots) */
 	PW_DROP_CHILDREN_BOUND,	/* orphan walk stopped at its bound: those orphans not counted */
 	PW_DROP_NS_UNRESOLVED,	/* a task whose PID namespace could not be read */
 	PW_DROP_ITER_NS_FULL,	/* iter_ns map full during a snapshot walk */
 	PW_DROP_ZOMBIES_UNLISTED,	/* zombies counted but beyond the table size */
 	PW_DROP_MAX,
+};
+
+/* Bookkeeping and repairs, per CPU. */
+enum pw_diag {
+	PW_DIAG_SLOTS_OWNED = 0,	/* exited-table slots taken minus released (sum over CPUs) */
+	PW_DIAG_REAPS_BY_WALK,		/* zombies the walk found released before their free */
+	PW_DIAG_AUTOREAPS_BY_WALK,	/* released without a SIGCHLD, found by the walk */
+	PW_DIAG_REAPS_BY_REUSE,		/* released zombies found when their pid was reused */
+	PW_DIAG_MAX,
 };
 
 /*
@@ -73,6 +83,7 @@ struct pw_ns_stats {
 	__u64 orphans_dropped;	/* the init of this namespace died: its children were killed */
 	__u64 dwell_hist[PW_HIST_SLOTS];
 	__u64 dwell_sum_ns;
+	__u64 created_ns;	/* boot ns when the entry was made (on its CPU only) */
 	__u32 level;		/* nesting level of the namespace (0 = host) */
 	__s32 init_tgid;	/* host tgid of the child reaper when the entry was made */
 };
@@ -89,24 +100,52 @@ struct pw_sig_stats {
 	__u64 ignored_by_init;	/* dropped because the target is its namespace's init without a handler */
 };
 
-/* An exited process until it is freed (table indexed by host pid). */
-struct pw_exited {
-	__u64 task;		/* task_struct address of the leader; 0 = free slot */
-	__u64 exit_ns;		/* bpf_ktime_get_boot_ns() when the whole group had exited */
-	struct pw_ns_key ns;	/* cached: thread_pid is gone by the time the task is freed */
-	__u32 zombie;		/* left for a wait() (else autoreaped) */
-	__u32 pad;
+/*
+ * What an exited process will be, decided where the kernel decides it.
+ * PENDING: its SIGCHLD decides (do_notify_parent, under the parent's
+ * siglock): sent → zombie (or autoreap with SA_NOCLDWAIT); never sent and
+ * released → the parent ignored SIGCHLD: autoreaped.
+ */
+enum pw_exit_state {
+	PW_EXIT_PENDING = 1,
+	PW_EXIT_ZOMBIE,
+	PW_EXIT_AUTOREAP,
 };
 
-/* Snapshot walk (iter/task): per-namespace state right now. */
+/*
+ * An exited process until it is released (table indexed by host pid).
+ * task: the leader's task_struct address; 0 = free; bit 0 set while its
+ * owner writes the other fields (readers skip such a slot).  Every release
+ * (free, walk, pid reuse) claims the slot with a compare-and-swap of task,
+ * so each exit is accounted exactly once.
+ */
+struct pw_exited {
+	__u64 task;
+	__u64 exit_ns;		/* bpf_ktime_get_boot_ns() when the whole group had exited */
+	struct pw_ns_key ns;	/* cached: thread_pid is gone by the time the task is freed */
+	__u32 pid;		/* host pid of the owner (the index is pid & mask) */
+	__u32 state;		/* enum pw_exit_state */
+	__u64 seen_gen;		/* last walk that saw the owner still in the task list */
+};
+
+/* Snapshot walk: per-namespace state right now. */
 struct pw_iter_ns {
 	__u64 gen;		/* walk generation that wrote this entry */
 	__u64 processes;	/* thread-group leaders seen in the namespace */
 	__u64 zombies;		/* of those: zombies whose whole group has exited */
 	__u64 zombies_unknown_exit;	/* zombies that exited before the collector started */
 	__u64 oldest_exit_ns;	/* smallest known exit time (boot ns), 0 = none known */
+	__u64 sig_caught;	/* the init's handlers, bit N-1 for signal N */
+	__u64 sig_ignored;	/* the init's SIG_IGN signals */
+	__u64 sig_blocked;	/* the init's blocked signals (queued for signalfd/sigwait) */
+	__u64 pids_current;	/* the init's pids cgroup (or nearest limited ancestor) */
+	__s64 pids_max;		/* -1: no limit */
+	__u64 pids_events_max;
 	__s32 init_tgid;	/* host tgid of the child reaper */
 	__u32 level;
+	__u32 disp_known;	/* sig_caught/sig_ignored were read */
+	__u32 pids_known;	/* pids_* were read */
+	char init_comm[PW_COMM_LEN];
 };
 
 /* One zombie, written by the snapshot walk (bounded by max_zombies). */

@@ -2,18 +2,32 @@
 /*
  * collector.c — the only file that knows libbpf and the map layouts.
  *
- * A snapshot is built in this order, so that a namespace is never declared
- * dead by mistake: (1) copy the event counters (ns_stats, sig_stats), (2) walk
- * every process with the iter/task program (zombies and live namespaces right
- * now), (3) merge: a counter entry whose namespace had no process in the walk
- * is reported once more with alive=false and then deleted from the maps.
+ * A snapshot is built in this order:
+ *  (1) the walk: one read of the task iterator runs pw_walk, which counts the
+ *      processes and zombies of every namespace, lists the zombies, reads
+ *      each init's comm, dispositions and pids cgroup, and — when some
+ *      recorded exit was not found in the task list — sweeps the exited
+ *      table, counting those releases (a reap whose sched_process_free is
+ *      late or lost is counted here, exactly once);
+ *  (2) the counters (ns_stats, sig_stats, the walk's iter_ns), in batches,
+ *      after the walk so that they include what the sweep counted;
+ *  (3) the merge: a namespace with a process in the walk is alive; one with
+ *      counters but no process, whose counters existed before the walk
+ *      began, is gone: its final values move to the retention list (gone.c)
+ *      and its map entries are deleted.  A counter entry made after the walk
+ *      began belongs to a namespace the walk could not see yet: left for the
+ *      next snapshot.
+ * Everything about a namespace that comes from /proc is cached (nscache.c).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,8 +37,8 @@
 #include <bpf/libbpf.h>
 
 #include "collector.h"
-#include "attrib.h"
-#include "pause_page.h"
+#include "gone.h"
+#include "nscache.h"
 #include "pausewatch.h"
 #include "pausewatch.skel.h"
 
@@ -34,29 +48,29 @@ _Static_assert((int)PWC_REAPER_MAX == (int)PW_REAPER_MAX, "reaper kinds");
 _Static_assert((int)PWC_SIG_RESULT_MAX == (int)PW_SIG_RESULT_MAX, "signal results");
 _Static_assert((int)PWC_ACT_MAX == (int)PW_ACT_MAX, "signal actions");
 _Static_assert((int)PWC_DROP_GONE_EVICTED == (int)PW_DROP_MAX, "kernel drops come first");
+_Static_assert(PW_DIAG_REAPS_BY_WALK - 1 == PWC_RECOVERED_REAPS &&
+	       PW_DIAG_AUTOREAPS_BY_WALK - 1 == PWC_RECOVERED_AUTOREAPS &&
+	       PW_DIAG_REAPS_BY_REUSE - 1 == PWC_RECOVERED_REUSED &&
+	       PW_DIAG_MAX - 1 == PWC_RECOVERED_MAX, "repairs follow the slot count");
 
-#define ATTRIB_TTL_NS		(5ULL * 1000000000ULL)	/* hostname/cmdline refresh */
-#define PAUSE_PROBE_TTL_NS	(10ULL * 1000000000ULL)	/* re-look for a page on non-pause inits */
-
-/* What we remember about a namespace between snapshots. */
-struct ns_cache {
-	struct pw_ns_key key;
-	pid_t init_pid;
-	uint64_t attrib_at;	/* CLOCK_MONOTONIC ns of the last attribution */
-	uint64_t pause_probe_at;
-	bool pause_seen;
-	struct pw_attrib attrib;
-};
+#define MAX_GONE_DEFAULT	1024
 
 struct pw_collector {
 	struct pausewatch_bpf *skel;
 	struct pw_opts opts;
 	const char *variant;
 	const char *attach;	/* "tp_btf" or "raw_tp" */
+	const char *walk;	/* "task_iter" or "iter_task" */
+	struct bpf_link *walk_link;
+	const struct pw_zombie_rec *zrec;	/* the zombie table, mmaped read-only */
+	size_t zrec_len;
+	int ncpu;
 	uint64_t start_boot_ns;
 	uint64_t start_mono_ns;
-	struct ns_cache *cache;	/* sorted by key */
-	size_t n_cache;
+	struct pw_nscache *cache;
+	struct pw_gone *gone;
+	uint64_t gone_evicted;
+	pthread_mutex_t lock;	/* one snapshot at a time */
 };
 
 /* ---- small helpers -------------------------------------------------- */
@@ -276,9 +290,57 @@ static unsigned int exited_slots(void)
 	return n;
 }
 
+/*
+ * The open-coded task iterator (bpf_iter_task_new) came in Linux 6.7: look
+ * for the kfunc in the running kernel's BTF.
+ */
+static bool kernel_has_task_iter(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	bool has;
+
+	if (!btf)
+		return false;
+	has = btf__find_by_name_kind(btf, "bpf_iter_task_new", BTF_KIND_FUNC) > 0;
+	btf__free(btf);
+	return has;
+}
+
+static void choose_walk(struct pw_collector *c)
+{
+	enum pw_walk w = c->opts.walk;
+
+	if (w == PW_WALK_AUTO)
+		w = kernel_has_task_iter() ? PW_WALK_TASK_ITER : PW_WALK_ITER_TASK;
+	c->walk = w == PW_WALK_TASK_ITER ? "task_iter" : "iter_task";
+}
+
+/*
+ * pw_walk runs from a task iterator bound to one task — ours — so one read
+ * runs it once; pw_walk_all iterates over every thread.
+ */
+static int attach_walk(struct pw_collector *c, char *err, size_t errlen)
+{
+	struct bpf_program *prog = strcmp(c->walk, "task_iter") ? c->skel->progs.pw_walk_all
+								: c->skel->progs.pw_walk;
+	DECLARE_LIBBPF_OPTS(bpf_iter_attach_opts, opts);
+	union bpf_iter_link_info linfo = {};
+
+	if (prog == c->skel->progs.pw_walk) {
+		linfo.task.tid = (__u32)getpid();	/* the main thread lives as long as we do */
+		opts.link_info = &linfo;
+		opts.link_info_len = sizeof(linfo);
+	}
+	c->walk_link = bpf_program__attach_iter(prog, prog == c->skel->progs.pw_walk ? &opts : NULL);
+	if (!c->walk_link)
+		return classify_load_error(errno, "attach the task iterator of", err, errlen);
+	return PW_EXIT_OK;
+}
+
 static int load_and_attach(struct pw_collector *c, bool raw, char *err, size_t errlen)
 {
 	struct pausewatch_bpf *skel;
+	bool oc;
 	int rc;
 
 	skel = pausewatch_bpf__open();
@@ -290,14 +352,22 @@ static int load_and_attach(struct pw_collector *c, bool raw, char *err, size_t e
 	rc = choose_variant(c, err, errlen);
 	if (rc)
 		return rc;
+	choose_walk(c);
+	oc = !strcmp(c->walk, "task_iter");
 	select_programs(skel, !strcmp(c->variant, "v616"), raw);
+	bpf_program__set_autoload(skel->progs.pw_walk, oc);
+	bpf_program__set_autoload(skel->progs.pw_walk_all, !oc);
+	bpf_program__set_autoattach(skel->progs.pw_walk, false);
+	bpf_program__set_autoattach(skel->progs.pw_walk_all, false);
 	c->attach = raw ? "raw_tp" : "tp_btf";
 	skel->rodata->max_zombies = c->opts.max_zombies;
 	skel->rodata->exited_mask = c->opts.exited_slots - 1;
+	skel->rodata->nr_cpus = (__u32)c->ncpu;
 	if (bpf_map__set_max_entries(skel->maps.ns_stats, c->opts.max_namespaces) ||
 	    bpf_map__set_max_entries(skel->maps.iter_ns, c->opts.max_namespaces) ||
 	    bpf_map__set_max_entries(skel->maps.sig_stats, c->opts.max_signal_keys) ||
-	    bpf_map__set_max_entries(skel->maps.exited, c->opts.exited_slots)) {
+	    bpf_map__set_max_entries(skel->maps.exited, c->opts.exited_slots) ||
+	    bpf_map__set_max_entries(skel->maps.zrec, c->opts.max_zombies)) {
 		seterr(err, errlen, "cannot size the BPF maps: %s", strerror(errno));
 		return PW_EXIT_FAIL;
 	}
@@ -309,13 +379,41 @@ static int load_and_attach(struct pw_collector *c, bool raw, char *err, size_t e
 	libbpf_last_is_reason = false;
 	if (pausewatch_bpf__attach(skel))
 		return classify_load_error(errno, "attach", err, errlen);
-	/* the skeleton attached the task iterator too; its link is what read() uses */
-	if (!skel->links.pw_snapshot) {
-		skel->links.pw_snapshot = bpf_program__attach_iter(skel->progs.pw_snapshot, NULL);
-		if (!skel->links.pw_snapshot)
-			return classify_load_error(errno, "attach the task iterator of", err, errlen);
+	return attach_walk(c, err, errlen);
+}
+
+/* The zombie table is read in place: one mapping, no syscall per snapshot. */
+static int map_zombie_table(struct pw_collector *c, char *err, size_t errlen)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	void *p;
+
+	c->zrec_len = ((size_t)c->opts.max_zombies * sizeof(struct pw_zombie_rec) + page - 1) & ~(page - 1);
+	p = mmap(NULL, c->zrec_len, PROT_READ, MAP_SHARED, bpf_map__fd(c->skel->maps.zrec), 0);
+	if (p == MAP_FAILED) {
+		seterr(err, errlen, "cannot map the zombie table: %s", strerror(errno));
+		return PW_EXIT_FAIL;
 	}
+	c->zrec = p;
 	return PW_EXIT_OK;
+}
+
+static void apply_defaults(struct pw_opts *o)
+{
+	if (!o->max_zombies)
+		o->max_zombies = 1024;
+	if (!o->max_namespaces)
+		o->max_namespaces = 4096;
+	if (!o->max_signal_keys)
+		o->max_signal_keys = 16384;
+	if (!o->max_gone)
+		o->max_gone = MAX_GONE_DEFAULT;
+	if (o->keep_gone_seconds == 0)
+		o->keep_gone_seconds = PW_KEEP_GONE_DEFAULT;
+	else if (o->keep_gone_seconds < 0)
+		o->keep_gone_seconds = 0;
+	if (!o->exited_slots)
+		o->exited_slots = exited_slots();
 }
 
 int pw_open(const struct pw_opts *opts, struct pw_collector **out, char *err, size_t errlen)
@@ -335,19 +433,22 @@ int pw_open(const struct pw_opts *opts, struct pw_collector **out, char *err, si
 		seterr(err, errlen, "out of memory");
 		return PW_EXIT_FAIL;
 	}
+	pthread_mutex_init(&c->lock, NULL);
 	c->opts = *opts;
-	if (!c->opts.max_zombies)
-		c->opts.max_zombies = 1024;
-	if (!c->opts.max_namespaces)
-		c->opts.max_namespaces = 4096;
-	if (!c->opts.max_signal_keys)
-		c->opts.max_signal_keys = 16384;
-	if (!c->opts.exited_slots)
-		c->opts.exited_slots = exited_slots();
+	apply_defaults(&c->opts);
 	if (c->opts.exited_slots & (c->opts.exited_slots - 1)) {
 		seterr(err, errlen, "exited_slots must be a power of two, not %u", c->opts.exited_slots);
-		free(c);
+		pw_close(c);
 		return PW_EXIT_USAGE;
+	}
+	c->ncpu = libbpf_num_possible_cpus();
+	c->cache = pw_nscache_new(!c->opts.no_attribution);
+	c->gone = pw_gone_new(c->opts.max_gone, c->opts.keep_gone_seconds);
+	if (c->ncpu <= 0 || !c->cache || !c->gone) {
+		seterr(err, errlen, "cannot set up the collector: %s",
+		       c->ncpu <= 0 ? "cannot count the possible CPUs" : "out of memory");
+		pw_close(c);
+		return PW_EXIT_FAIL;
 	}
 	libbpf_verbose = opts->verbose;
 	libbpf_set_print(libbpf_print);
@@ -361,12 +462,16 @@ int pw_open(const struct pw_opts *opts, struct pw_collector **out, char *err, si
 		char first[512];
 
 		snprintf(first, sizeof(first), "%s", err);
+		bpf_link__destroy(c->walk_link);
+		c->walk_link = NULL;
 		pausewatch_bpf__destroy(c->skel);
 		c->skel = NULL;
 		rc = load_and_attach(c, true, err, errlen);
 		if (rc)
 			seterr(err, errlen, "%s; the raw_tp fallback failed too", first);
 	}
+	if (!rc)
+		rc = map_zombie_table(c, err, errlen);
 	if (rc) {
 		pw_close(c);
 		return rc;
@@ -381,8 +486,13 @@ void pw_close(struct pw_collector *c)
 {
 	if (!c)
 		return;
+	if (c->zrec)
+		munmap((void *)c->zrec, c->zrec_len);
+	bpf_link__destroy(c->walk_link);
 	pausewatch_bpf__destroy(c->skel);
-	free(c->cache);
+	pw_nscache_free(c->cache);
+	pw_gone_free(c->gone);
+	pthread_mutex_destroy(&c->lock);
 	free(c);
 }
 
@@ -403,6 +513,12 @@ struct iter_row {
 	struct pw_iter_ns it;
 };
 
+_Static_assert(offsetof(struct ns_row, st) == sizeof(struct pw_ns_key), "ns_row packing");
+_Static_assert(offsetof(struct sig_row, st) == sizeof(struct pw_sig_key), "sig_row packing");
+_Static_assert(offsetof(struct iter_row, it) == sizeof(struct pw_ns_key), "iter_row packing");
+_Static_assert(offsetof(struct pw_ns_stats, created_ns) % 8 == 0, "ns_stats: u64 counters first");
+_Static_assert(sizeof(struct pw_sig_stats) % 8 == 0, "sig_stats: u64 counters only");
+
 /* Per-CPU values: sum the counters into one (dst has room for one value). */
 typedef void (*fold_fn)(void *dst, const void *percpu, int ncpu, size_t stride);
 
@@ -421,14 +537,16 @@ static void fold_ns_stats(void *dst, const void *percpu, int ncpu, size_t stride
 {
 	struct pw_ns_stats *out = dst;
 
-	fold_u64s(dst, percpu, ncpu, stride, offsetof(struct pw_ns_stats, level) / sizeof(uint64_t));
+	fold_u64s(dst, percpu, ncpu, stride, offsetof(struct pw_ns_stats, created_ns) / sizeof(uint64_t));
+	out->created_ns = 0;
 	out->level = 0;
 	out->init_tgid = 0;
 	/* set once, on the CPU that made the entry */
 	for (int cpu = 0; cpu < ncpu; cpu++) {
 		const struct pw_ns_stats *v = (const void *)((const char *)percpu + (size_t)cpu * stride);
 
-		if (v->init_tgid) {
+		if (v->created_ns) {
+			out->created_ns = v->created_ns;
 			out->level = v->level;
 			out->init_tgid = v->init_tgid;
 		}
@@ -440,133 +558,137 @@ static void fold_sig_stats(void *dst, const void *percpu, int ncpu, size_t strid
 	fold_u64s(dst, percpu, ncpu, stride, sizeof(struct pw_sig_stats) / sizeof(uint64_t));
 }
 
-_Static_assert(offsetof(struct pw_ns_stats, level) % 8 == 0, "ns_stats: u64 counters first");
-_Static_assert(sizeof(struct pw_sig_stats) % 8 == 0, "sig_stats: u64 counters only");
+struct rows {
+	char *buf;
+	size_t n, cap;
+};
+
+static int rows_reserve(struct rows *r, size_t more, size_t rsz)
+{
+	char *grown;
+	size_t cap = r->cap ? r->cap : 64;
+
+	while (cap < r->n + more)
+		cap *= 2;
+	if (cap == r->cap)
+		return 0;
+	grown = realloc(r->buf, cap * rsz);
+	if (!grown)
+		return -ENOMEM;
+	r->buf = grown;
+	r->cap = cap;
+	return 0;
+}
 
 /*
- * Copy every entry of a hash map into a growing array of (key, value) rows;
- * with fold, the map is per CPU and each row gets the CPUs' sum.
+ * Copy every entry of a hash map into rows of (key, value), a batch of
+ * entries per syscall; with fold, the map is per CPU and each row gets the
+ * CPUs' sum.  A batch smaller than one hash bucket gets ENOSPC: retry larger.
  */
-static int dump_map(int fd, size_t ksz, size_t vsz, fold_fn fold, void **rows_out, size_t *n_out)
+static int dump_map(int fd, size_t ksz, size_t vsz, fold_fn fold, int ncpu, struct rows *out)
 {
-	int ncpu = fold ? libbpf_num_possible_cpus() : 1;
-	size_t cap = 64, n = 0, rsz = ksz + vsz, stride = (vsz + 7) & ~(size_t)7;
-	char *rows = malloc(cap * rsz), *cur = malloc(ksz), *next = malloc(ksz);
-	char *pcpu = fold && ncpu > 0 ? malloc(stride * (size_t)ncpu) : NULL;
+	size_t stride = (vsz + 7) & ~(size_t)7, vbytes = fold ? stride * (size_t)ncpu : vsz;
+	size_t rsz = ksz + vsz, batch = 256;
+	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	char *keys = NULL, *vals = NULL;
+	__u64 token = 0;
 	bool first = true;
+	int rc = 0;
 
-	if (!rows || !cur || !next || (fold && !pcpu))
-		goto fail;
-	while (bpf_map_get_next_key(fd, first ? NULL : cur, next) == 0) {
-		char *row;
+	for (;;) {
+		__u32 count = (__u32)batch;
+		int r;
 
-		first = false;
-		if (n == cap) {
-			char *grown = realloc(rows, cap * 2 * rsz);
-
-			if (!grown)
-				goto fail;
-			rows = grown;
-			cap *= 2;
+		if (!keys) {
+			/* zeroed: valgrind does not know what the batch syscall writes */
+			keys = calloc(batch, ksz);
+			vals = calloc(batch, vbytes);
+			if (!keys || !vals) {
+				rc = -ENOMEM;
+				break;
+			}
 		}
-		row = rows + n * rsz;
-		memcpy(row, next, ksz);
-		memcpy(cur, next, ksz);
-		/* an entry deleted between next_key and lookup is simply skipped */
-		if (bpf_map_lookup_elem(fd, next, fold ? pcpu : row + ksz))
+		r = bpf_map_lookup_batch(fd, first ? NULL : &token, &token, keys, vals, &count, &opts);
+		if (r < 0 && errno == ENOSPC && count == 0) {
+			free(keys);
+			free(vals);
+			keys = vals = NULL;
+			batch *= 4;
 			continue;
-		if (fold)
-			fold(row + ksz, pcpu, ncpu, stride);
-		n++;
+		}
+		if (r < 0 && errno != ENOENT) {
+			rc = -errno;
+			break;
+		}
+		if (rows_reserve(out, count, rsz)) {
+			rc = -ENOMEM;
+			break;
+		}
+		for (__u32 i = 0; i < count; i++) {
+			char *row = out->buf + out->n++ * rsz;
+
+			memcpy(row, keys + i * ksz, ksz);
+			if (fold)
+				fold(row + ksz, vals + i * vbytes, ncpu, stride);
+			else
+				memcpy(row + ksz, vals + i * vbytes, vsz);
+		}
+		first = false;
+		if (r < 0)	/* ENOENT: that was the last batch */
+			break;
 	}
-	free(pcpu);
-	free(cur);
-	free(next);
-	*rows_out = rows;
-	*n_out = n;
-	return 0;
-fail:
-	free(pcpu);
-	free(rows);
-	free(cur);
-	free(next);
-	return -ENOMEM;
-}
-
-/* The loss counters, summed over CPUs (all zero if the map cannot be read). */
-static void read_drops(struct pw_collector *c, uint64_t drops[PW_DROP_MAX])
-{
-	int ncpu = libbpf_num_possible_cpus();
-	uint64_t *vals;
-
-	memset(drops, 0, PW_DROP_MAX * sizeof(*drops));
-	vals = ncpu > 0 ? calloc((size_t)ncpu, sizeof(*vals)) : NULL;
-	if (!vals)
-		return;
-	for (__u32 idx = 0; idx < PW_DROP_MAX; idx++)
-		if (bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.drops), &idx, vals) == 0)
-			for (int i = 0; i < ncpu; i++)
-				drops[idx] += vals[i];
+	free(keys);
 	free(vals);
+	return rc;
 }
 
-/* Run the task iterator: zombie records out, per-namespace state in iter_ns. */
-static int walk_tasks(struct pw_collector *c, struct pw_zombie_rec **recs, size_t *n_recs)
+/* A per-CPU array of counters, summed over CPUs (zeros if it cannot be read). */
+static void read_percpu_array(int fd, int ncpu, uint64_t *out, unsigned int n)
 {
-	size_t cap = 64 * sizeof(struct pw_zombie_rec), len = 0;
-	char *buf = malloc(cap);
+	int64_t vals[ncpu > 0 ? ncpu : 1];
+
+	for (__u32 idx = 0; idx < n; idx++) {
+		int64_t sum = 0;
+
+		memset(vals, 0, sizeof(vals));	/* valgrind knows one value per lookup, not one per CPU */
+		if (bpf_map_lookup_elem(fd, &idx, vals) == 0)
+			for (int i = 0; i < ncpu; i++)
+				sum += vals[i];
+		out[idx] = sum > 0 ? (uint64_t)sum : 0;
+	}
+}
+
+/*
+ * Step (1): one read of the walk's iterator.  Records go to the mmaped
+ * zombie table; the iterator itself writes nothing, so one read() returns 0.
+ */
+static int walk(struct pw_collector *c)
+{
+	struct pausewatch_bpf__bss *bss = c->skel->bss;
+	char buf[64];
 	ssize_t got;
 	int fd;
 
-	*recs = NULL;
-	*n_recs = 0;
-	if (!buf)
-		return -ENOMEM;
-	c->skel->bss->iter_gen++;
-	c->skel->bss->iter_listed = 0;
-	c->skel->bss->iter_unlisted = 0;
-	c->skel->bss->iter_last_task = 0;
-	c->skel->bss->iter_ns_missed = 0;
-	fd = bpf_iter_create(bpf_link__fd(c->skel->links.pw_snapshot));
-	if (fd < 0) {
-		free(buf);
+	bss->iter_gen++;
+	bss->iter_listed = 0;
+	bss->iter_unlisted = 0;
+	bss->iter_ns_missed = 0;
+	bss->iter_start_ns = 0;
+	bss->iter_last_task = 0;
+	bss->iter_slots_seen = 0;
+	bss->iter_swept = 0;
+	bss->iter_done = 0;
+	fd = bpf_iter_create(bpf_link__fd(c->walk_link));
+	if (fd < 0)
 		return -errno;
-	}
-	for (;;) {
-		if (cap - len < 4096) {
-			char *grown = realloc(buf, cap * 2);
-
-			if (!grown) {
-				close(fd);
-				free(buf);
-				return -ENOMEM;
-			}
-			buf = grown;
-			cap *= 2;
-		}
-		got = read(fd, buf + len, cap - len);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			int e = -errno;
-
-			close(fd);
-			free(buf);
-			return e;
-		}
-		if (got == 0)
-			break;
-		len += (size_t)got;
-	}
+	do
+		got = read(fd, buf, sizeof(buf));
+	while (got > 0 || (got < 0 && errno == EINTR));
 	close(fd);
-	*recs = (struct pw_zombie_rec *)buf;
-	*n_recs = len / sizeof(struct pw_zombie_rec);
-	return 0;
+	if (got < 0)
+		return -errno;
+	return bss->iter_done ? 0 : -EIO;
 }
-
-_Static_assert(offsetof(struct ns_row, st) == sizeof(struct pw_ns_key), "ns_row packing");
-_Static_assert(offsetof(struct sig_row, st) == sizeof(struct pw_sig_key), "sig_row packing");
-_Static_assert(offsetof(struct iter_row, it) == sizeof(struct pw_ns_key), "iter_row packing");
 
 static void program_stats(struct pw_collector *c, struct pw_self *self)
 {
@@ -593,6 +715,41 @@ static void program_stats(struct pw_collector *c, struct pw_self *self)
 		self->prog_run_ns += info.run_time_ns;
 		self->prog_run_cnt += info.run_cnt;
 	}
+}
+
+struct maps_copy {
+	struct rows ns, sig, iter;
+};
+
+static void maps_copy_free(struct maps_copy *m)
+{
+	free(m->ns.buf);
+	free(m->sig.buf);
+	free(m->iter.buf);
+}
+
+static int sig_row_cmp(const void *a, const void *b);
+
+/* Step (2): the counters, after the walk (it may have counted releases). */
+static int read_counters(struct pw_collector *c, struct maps_copy *m)
+{
+	struct pausewatch_bpf *skel = c->skel;
+	int rc;
+
+	rc = dump_map(bpf_map__fd(skel->maps.ns_stats), sizeof(struct pw_ns_key),
+		      sizeof(struct pw_ns_stats), fold_ns_stats, c->ncpu, &m->ns);
+	if (!rc)
+		rc = dump_map(bpf_map__fd(skel->maps.sig_stats), sizeof(struct pw_sig_key),
+			      sizeof(struct pw_sig_stats), fold_sig_stats, c->ncpu, &m->sig);
+	if (!rc)
+		rc = dump_map(bpf_map__fd(skel->maps.iter_ns), sizeof(struct pw_ns_key),
+			      sizeof(struct pw_iter_ns), NULL, c->ncpu, &m->iter);
+	if (rc)
+		return rc;
+	qsort(m->ns.buf, m->ns.n, sizeof(struct ns_row), key_cmp);
+	qsort(m->sig.buf, m->sig.n, sizeof(struct sig_row), sig_row_cmp);
+	qsort(m->iter.buf, m->iter.n, sizeof(struct iter_row), key_cmp);
+	return 0;
 }
 
 /* ---- merging -------------------------------------------------------- */
@@ -655,86 +812,6 @@ static int sig_row_cmp(const void *a, const void *b)
 	return x->key.sig < y->key.sig ? -1 : x->key.sig > y->key.sig;
 }
 
-/* The init's comm right now ("" if unreadable): an exec changes it. */
-static void read_comm(pid_t pid, char *buf, size_t len)
-{
-	char path[64];
-	ssize_t n;
-	int fd;
-
-	buf[0] = '\0';
-	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n <= 0)
-		return;
-	buf[n] = '\0';
-	chomp(buf);
-}
-
-/*
- * Who the namespace belongs to: cached, refreshed every ATTRIB_TTL_NS, and at
- * once when the init's comm changed (a runtime's init exec'ing the real one).
- */
-static void attribute(struct pw_collector *c, struct ns_cache *nc, struct pw_namespace *ns,
-		      uint64_t mono)
-{
-	char comm[sizeof(nc->attrib.comm)] = "";
-
-	if (c->opts.no_attribution || nc->init_pid <= 0)
-		return;
-	if (mono)
-		read_comm(nc->init_pid, comm, sizeof(comm));
-	if (mono && (!nc->attrib_at || mono - nc->attrib_at >= ATTRIB_TTL_NS ||
-		     (comm[0] && strcmp(comm, nc->attrib.comm) != 0))) {
-		struct pw_attrib a;
-
-		/* a failed read keeps the last good values: the init may be a zombie */
-		if (pw_attrib_read(nc->init_pid, &a) == 0 || !nc->attrib_at)
-			nc->attrib = a;
-		nc->attrib_at = mono;
-	}
-	snprintf(ns->init_comm, sizeof(ns->init_comm), "%s", nc->attrib.comm);
-	snprintf(ns->init_cmdline, sizeof(ns->init_cmdline), "%s", nc->attrib.cmdline);
-	snprintf(ns->hostname, sizeof(ns->hostname), "%s", nc->attrib.hostname);
-	snprintf(ns->container_id, sizeof(ns->container_id), "%s", nc->attrib.container_id);
-	snprintf(ns->runtime, sizeof(ns->runtime), "%s", nc->attrib.runtime);
-	snprintf(ns->pod_uid, sizeof(ns->pod_uid), "%s", nc->attrib.pod_uid);
-}
-
-/*
- * Our pause keeps a counters page.  Look for it on every snapshot when the
- * init is called pause or had one before, otherwise only now and then (a
- * directory scan of /proc/PID/fd per namespace is not free).
- */
-static void read_pause(struct ns_cache *nc, struct pw_namespace *ns, uint64_t mono)
-{
-	char err[128] = "";
-	int rc;
-
-	if (nc->init_pid <= 0)
-		return;
-	if (!nc->pause_seen && strcmp(ns->init_comm, "pause") != 0 &&
-	    nc->pause_probe_at && mono - nc->pause_probe_at < PAUSE_PROBE_TTL_NS)
-		return;
-	nc->pause_probe_at = mono;
-	rc = pause_page_read(nc->init_pid, &ns->pause, err, sizeof(err));
-	if (rc == 0) {
-		ns->has_pause = true;
-		nc->pause_seen = true;
-	} else if (rc != -ENOENT) {
-		snprintf(ns->pause_error, sizeof(ns->pause_error), "%s", err);
-	}
-}
-
-static struct ns_cache *cache_find(struct ns_cache *cache, size_t n, const struct pw_ns_key *key)
-{
-	return n ? bsearch(key, cache, n, sizeof(*cache), key_cmp) : NULL;
-}
-
 static int ns_order(const void *a, const void *b)
 {
 	const struct pw_namespace *x = a, *y = b;
@@ -743,7 +820,9 @@ static int ns_order(const void *a, const void *b)
 		return x->alive ? -1 : 1;
 	if (x->level != y->level)
 		return x->level < y->level ? -1 : 1;
-	return x->pidns < y->pidns ? -1 : x->pidns > y->pidns;
+	if (x->pidns != y->pidns)
+		return x->pidns < y->pidns ? -1 : 1;
+	return x->ns_id < y->ns_id ? -1 : x->ns_id > y->ns_id;
 }
 
 static int zombie_order(const void *a, const void *b)
@@ -766,16 +845,18 @@ static void decode_status(struct pw_zombie *z, int status)
 	}
 }
 
-static int build_zombies(struct pw_collector *c, struct pw_snapshot *s,
-			 const struct pw_zombie_rec *recs, size_t n, uint64_t boot)
+/* The zombie table of this walk, copied out of the mapping. */
+static int build_zombies(struct pw_collector *c, struct pw_snapshot *s, uint64_t boot, uint64_t mono)
 {
-	uint64_t mono = now_ns(CLOCK_MONOTONIC);
+	size_t n = c->skel->bss->iter_listed;
 
+	if (n > c->opts.max_zombies)
+		n = c->opts.max_zombies;
 	s->zombies = calloc(n ? n : 1, sizeof(*s->zombies));
 	if (!s->zombies)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		const struct pw_zombie_rec *r = &recs[i];
+		const struct pw_zombie_rec *r = &c->zrec[i];
 		struct pw_zombie *z = &s->zombies[i];
 
 		z->pid = r->pid;
@@ -796,57 +877,25 @@ static int build_zombies(struct pw_collector *c, struct pw_snapshot *s,
 	return 0;
 }
 
-/* Forget a namespace that has no process left: counters and signal rows. */
+/* Forget a namespace that has no process left: its counter and signal rows. */
 static void retire(struct pw_collector *c, const struct pw_ns_key *key,
 		   const struct sig_row *sigs, size_t n_sigs)
 {
+	const struct sig_row *r = sigs;
+	size_t lo = 0, hi = n_sigs;
+
 	bpf_map_delete_elem(bpf_map__fd(c->skel->maps.ns_stats), key);
-	for (size_t i = 0; i < n_sigs; i++)
-		if (key_cmp(&sigs[i].key.ns, key) == 0)
-			bpf_map_delete_elem(bpf_map__fd(c->skel->maps.sig_stats), &sigs[i].key);
-}
+	bpf_map_delete_elem(bpf_map__fd(c->skel->maps.iter_ns), key);
+	while (lo < hi) {	/* first signal row of this namespace */
+		size_t mid = (lo + hi) / 2;
 
-struct maps_copy {
-	struct ns_row *ns;
-	size_t n_ns;
-	struct sig_row *sig;
-	size_t n_sig;
-	struct iter_row *iter;
-	size_t n_iter;
-	struct pw_zombie_rec *recs;
-	size_t n_recs;
-};
-
-static void maps_copy_free(struct maps_copy *m)
-{
-	free(m->ns);
-	free(m->sig);
-	free(m->iter);
-	free(m->recs);
-}
-
-/* Steps (1) and (2): counters first, then the walk (see the top comment). */
-static int read_kernel(struct pw_collector *c, struct maps_copy *m)
-{
-	struct pausewatch_bpf *skel = c->skel;
-	int rc;
-
-	rc = dump_map(bpf_map__fd(skel->maps.ns_stats), sizeof(struct pw_ns_key),
-		      sizeof(struct pw_ns_stats), fold_ns_stats, (void **)&m->ns, &m->n_ns);
-	if (!rc)
-		rc = dump_map(bpf_map__fd(skel->maps.sig_stats), sizeof(struct pw_sig_key),
-			      sizeof(struct pw_sig_stats), fold_sig_stats, (void **)&m->sig, &m->n_sig);
-	if (!rc)
-		rc = walk_tasks(c, &m->recs, &m->n_recs);
-	if (!rc)
-		rc = dump_map(bpf_map__fd(skel->maps.iter_ns), sizeof(struct pw_ns_key),
-			      sizeof(struct pw_iter_ns), NULL, (void **)&m->iter, &m->n_iter);
-	if (rc)
-		return rc;
-	qsort(m->ns, m->n_ns, sizeof(*m->ns), key_cmp);
-	qsort(m->sig, m->n_sig, sizeof(*m->sig), sig_row_cmp);
-	qsort(m->iter, m->n_iter, sizeof(*m->iter), key_cmp);
-	return 0;
+		if (key_cmp(&sigs[mid].key.ns, key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (r = sigs + lo; r < sigs + n_sigs && !key_cmp(&r->key.ns, key); r++)
+		bpf_map_delete_elem(bpf_map__fd(c->skel->maps.sig_stats), &r->key);
 }
 
 static void fill_live(struct pw_collector *c, struct pw_namespace *ns, const struct iter_row *ir,
@@ -859,6 +908,8 @@ static void fill_live(struct pw_collector *c, struct pw_namespace *ns, const str
 	ns->level = it->level;
 	ns->alive = true;
 	ns->init_pid = it->init_tgid;
+	memcpy(ns->init_comm, it->init_comm, PW_COMM_LEN);
+	ns->init_comm[PW_COMM_LEN] = '\0';
 	ns->processes = it->processes;
 	ns->zombies = it->zombies;
 	ns->oldest_zombie_age_s = -1;
@@ -868,95 +919,208 @@ static void fill_live(struct pw_collector *c, struct pw_namespace *ns, const str
 	} else if (it->oldest_exit_ns) {
 		ns->oldest_zombie_age_s = (double)(boot - it->oldest_exit_ns) / 1e9;
 	}
+	ns->init_disp_known = it->disp_known;
+	ns->init_sig_caught = it->sig_caught;
+	ns->init_sig_ignored = it->sig_ignored;
+	ns->init_sig_blocked = it->sig_blocked;
+	ns->pids_known = it->pids_known;
+	ns->pids_current = it->pids_current;
+	ns->pids_max = it->pids_max < 0 ? PW_PIDS_UNLIMITED : it->pids_max;
+	ns->pids_events_max = it->pids_events_max;
 }
 
-static int merge(struct pw_collector *c, struct pw_snapshot *s, struct maps_copy *m,
-		 bool may_retire, uint64_t boot, uint64_t mono)
+struct merge_ctx {
+	struct pw_collector *c;
+	struct pw_snapshot *s;
+	struct maps_copy *m;
+	uint64_t boot, walk_start;
+	double now;
+	bool may_retire;
+};
+
+/* Live namespaces: had a process in this walk. */
+static int merge_live(struct merge_ctx *x)
 {
-	struct ns_cache *cache = calloc(m->n_iter ? m->n_iter : 1, sizeof(*cache));
-	int iter_fd = bpf_map__fd(c->skel->maps.iter_ns);
-	__u64 gen = c->skel->bss->iter_gen;
-	size_t n_cache = 0;
+	const struct iter_row *rows = (const struct iter_row *)x->m->iter.buf;
+	const struct ns_row *counters = (const struct ns_row *)x->m->ns.buf;
+	const struct sig_row *sigs = (const struct sig_row *)x->m->sig.buf;
+	__u64 gen = x->c->skel->bss->iter_gen;
 
-	s->ns = calloc(m->n_iter + m->n_ns + 1, sizeof(*s->ns));
-	if (!s->ns || !cache) {
-		free(cache);
-		return -ENOMEM;
-	}
-	/* live namespaces: had a process in this walk */
-	for (size_t i = 0; i < m->n_iter; i++) {
-		const struct iter_row *ir = &m->iter[i];
-		struct pw_namespace *ns = &s->ns[s->n_ns];
-		struct ns_row *nr;
-		struct ns_cache *old, *nc;
+	for (size_t i = 0; i < x->m->iter.n; i++) {
+		const struct iter_row *ir = &rows[i];
+		struct pw_namespace *ns = &x->s->ns[x->s->n_ns];
+		const struct ns_row *nr;
 
-		if (ir->it.gen != gen) {	/* left over from a namespace that died */
-			bpf_map_delete_elem(iter_fd, &ir->key);
-			continue;
-		}
-		fill_live(c, ns, ir, boot);
-		nr = bsearch(&ir->key, m->ns, m->n_ns, sizeof(*m->ns), key_cmp);
+		if (ir->it.gen != gen)
+			continue;	/* a namespace that died: handled with its counters */
+		fill_live(x->c, ns, ir, x->boot);
+		nr = bsearch(&ir->key, counters, x->m->ns.n, sizeof(*counters), key_cmp);
 		if (nr)
 			copy_counters(ns, &nr->st);
-		if (attach_sigs(ns, &ir->key, m->sig, m->n_sig))
-			goto nomem;
-		nc = &cache[n_cache++];
-		old = cache_find(c->cache, c->n_cache, &ir->key);
-		if (old && old->init_pid == ns->init_pid)
-			*nc = *old;
-		nc->key = ir->key;
-		nc->init_pid = ns->init_pid;
-		attribute(c, nc, ns, mono);
-		read_pause(nc, ns, mono);
-		s->n_ns++;
+		if (attach_sigs(ns, &ir->key, sigs, x->m->sig.n))
+			return -ENOMEM;
+		pw_nscache_fill(x->c->cache, ns);
+		pw_gone_remove(x->c->gone, ns->pidns, ns->ns_id);	/* missed by an earlier walk */
+		x->s->n_ns++;
 	}
-	/* counters of namespaces with no process left: final report, then forget */
-	for (size_t i = 0; i < m->n_ns && may_retire; i++) {
-		const struct ns_row *nr = &m->ns[i];
-		const struct iter_row *ir = bsearch(&nr->key, m->iter, m->n_iter, sizeof(*m->iter), key_cmp);
-		struct pw_namespace *ns = &s->ns[s->n_ns];
-		struct ns_cache *old;
-
-		if (ir && ir->it.gen == gen)
-			continue;
-		ns->pidns = nr->key.inum;
-		ns->ns_id = nr->key.id;
-		ns->level = nr->st.level;
-		ns->init_pid = nr->st.init_tgid;
-		ns->oldest_zombie_age_s = -1;
-		copy_counters(ns, &nr->st);
-		if (attach_sigs(ns, &nr->key, m->sig, m->n_sig))
-			goto nomem;
-		old = cache_find(c->cache, c->n_cache, &nr->key);
-		if (old)
-			attribute(c, old, ns, 0);	/* mono 0: never refresh a dead one */
-		retire(c, &nr->key, m->sig, m->n_sig);
-		s->n_ns++;
-	}
-	/* signal rows of namespaces that are neither live nor counted */
-	for (size_t i = 0; i < m->n_sig && may_retire; i++) {
-		const struct ns_row *nr = bsearch(&m->sig[i].key.ns, m->ns, m->n_ns, sizeof(*m->ns), key_cmp);
-		const struct iter_row *ir = bsearch(&m->sig[i].key.ns, m->iter, m->n_iter,
-						    sizeof(*m->iter), key_cmp);
-
-		if (!nr && !(ir && ir->it.gen == gen))
-			bpf_map_delete_elem(bpf_map__fd(c->skel->maps.sig_stats), &m->sig[i].key);
-	}
-	free(c->cache);
-	c->cache = cache;
-	c->n_cache = n_cache;
-	qsort(c->cache, c->n_cache, sizeof(*c->cache), key_cmp);
-	qsort(s->ns, s->n_ns, sizeof(*s->ns), ns_order);
 	return 0;
-nomem:
-	free(cache);
-	return -ENOMEM;
+}
+
+/*
+ * Counters of namespaces with no process left, made before the walk began:
+ * final values into the retention list, then the map entries go.
+ */
+static int merge_gone(struct merge_ctx *x)
+{
+	const struct iter_row *rows = (const struct iter_row *)x->m->iter.buf;
+	const struct ns_row *counters = (const struct ns_row *)x->m->ns.buf;
+	const struct sig_row *sigs = (const struct sig_row *)x->m->sig.buf;
+	__u64 gen = x->c->skel->bss->iter_gen;
+
+	for (size_t i = 0; i < x->m->ns.n && x->may_retire; i++) {
+		const struct ns_row *nr = &counters[i];
+		const struct iter_row *ir = bsearch(&nr->key, rows, x->m->iter.n, sizeof(*rows), key_cmp);
+		struct pw_namespace ns = { 0 };
+		int rc;
+
+		if ((ir && ir->it.gen == gen) || !nr->st.created_ns || nr->st.created_ns >= x->walk_start)
+			continue;
+		ns.pidns = nr->key.inum;
+		ns.ns_id = nr->key.id;
+		ns.level = nr->st.level;
+		ns.init_pid = nr->st.init_tgid;
+		if (ir)
+			memcpy(ns.init_comm, ir->it.init_comm, PW_COMM_LEN);
+		copy_counters(&ns, &nr->st);
+		if (attach_sigs(&ns, &nr->key, sigs, x->m->sig.n))
+			return -ENOMEM;
+		pw_nscache_fill_final(x->c->cache, &ns);
+		rc = pw_gone_add(x->c->gone, &ns, x->now, &x->c->gone_evicted);
+		free(ns.sigs);
+		if (rc)
+			return rc;
+		retire(x->c, &nr->key, sigs, x->m->sig.n);
+	}
+	return 0;
+}
+
+/* Walk entries and signal rows of namespaces that are neither live nor counted. */
+static void clean_leftovers(struct merge_ctx *x)
+{
+	const struct iter_row *rows = (const struct iter_row *)x->m->iter.buf;
+	const struct ns_row *counters = (const struct ns_row *)x->m->ns.buf;
+	const struct sig_row *sigs = (const struct sig_row *)x->m->sig.buf;
+	__u64 gen = x->c->skel->bss->iter_gen;
+
+	if (!x->may_retire)
+		return;
+	for (size_t i = 0; i < x->m->iter.n; i++)
+		if (rows[i].it.gen != gen &&
+		    !bsearch(&rows[i].key, counters, x->m->ns.n, sizeof(*counters), key_cmp))
+			bpf_map_delete_elem(bpf_map__fd(x->c->skel->maps.iter_ns), &rows[i].key);
+	for (size_t i = 0; i < x->m->sig.n; i++) {
+		const struct pw_ns_key *k = &sigs[i].key.ns;
+		const struct iter_row *ir = bsearch(k, rows, x->m->iter.n, sizeof(*rows), key_cmp);
+
+		if (!bsearch(k, counters, x->m->ns.n, sizeof(*counters), key_cmp) &&
+		    !(ir && ir->it.gen == gen))
+			bpf_map_delete_elem(bpf_map__fd(x->c->skel->maps.sig_stats), &sigs[i].key);
+	}
+}
+
+static int merge(struct merge_ctx *x)
+{
+	int rc;
+
+	x->s->ns = calloc(x->m->iter.n + 1, sizeof(*x->s->ns));
+	if (!x->s->ns)
+		return -ENOMEM;
+	pw_nscache_begin(x->c->cache, now_ns(CLOCK_MONOTONIC));
+	rc = merge_live(x);
+	if (!rc)
+		rc = merge_gone(x);
+	if (rc)
+		return rc;
+	clean_leftovers(x);
+	pw_nscache_end(x->c->cache);
+	pw_gone_expire(x->c->gone, x->now);
+	rc = pw_gone_append(x->c->gone, x->s);
+	if (rc)
+		return rc;
+	qsort(x->s->ns, x->s->n_ns, sizeof(*x->s->ns), ns_order);
+	return 0;
+}
+
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		return 0;
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+static void fill_self(struct pw_collector *c, struct pw_snapshot *s, uint64_t t0)
+{
+	uint64_t diag[PW_DIAG_MAX];
+
+	read_percpu_array(bpf_map__fd(c->skel->maps.drops), c->ncpu, s->self.drops, PW_DROP_MAX);
+	read_percpu_array(bpf_map__fd(c->skel->maps.diag), c->ncpu, diag, PW_DIAG_MAX);
+	for (int i = 0; i < PWC_RECOVERED_MAX; i++)
+		s->self.recovered[i] = diag[i + 1];
+	s->self.zombies_unlisted = c->skel->bss->iter_unlisted;
+	s->self.drops[PW_DROP_ZOMBIES_UNLISTED] = s->self.zombies_unlisted;
+	s->self.drops[PWC_DROP_GONE_EVICTED] = c->gone_evicted;
+	program_stats(c, &s->self);
+	s->self.exit_variant = c->variant;
+	s->self.attach = c->attach;
+	s->self.walk = c->walk;
+	s->self.keep_gone_seconds = c->opts.keep_gone_seconds;
+	s->self.nodes = 1;
+	s->self.cpu_seconds = cpu_seconds();
+	s->self.uptime_seconds = (double)(now_ns(CLOCK_MONOTONIC) - c->start_mono_ns) / 1e9;
+	s->self.snapshot_seconds = (double)(now_ns(CLOCK_MONOTONIC) - t0) / 1e9;
+}
+
+static int take(struct pw_collector *c, struct pw_snapshot *s, char *err, size_t errlen)
+{
+	uint64_t t0 = now_ns(CLOCK_MONOTONIC);
+	struct maps_copy m = {};
+	struct merge_ctx x = { .c = c, .s = s, .m = &m };
+	int rc;
+
+	rc = walk(c);
+	if (rc) {
+		seterr(err, errlen, "walking the processes failed: %s", strerror(-rc));
+		return rc;
+	}
+	x.walk_start = c->skel->bss->iter_start_ns;
+	/* a full iter_ns map means the walk missed namespaces: retire nothing */
+	x.may_retire = c->skel->bss->iter_ns_missed == 0;
+	rc = read_counters(c, &m);
+	if (rc) {
+		seterr(err, errlen, "reading the BPF maps failed: %s", strerror(-rc));
+		goto out;
+	}
+	x.boot = now_ns(CLOCK_BOOTTIME);
+	x.now = (double)now_ns(CLOCK_REALTIME) / 1e9;
+	s->time = x.now;
+	rc = merge(&x);
+	if (!rc)
+		rc = build_zombies(c, s, x.boot, now_ns(CLOCK_MONOTONIC));
+	if (rc) {
+		seterr(err, errlen, "building the snapshot failed: %s", strerror(-rc));
+		goto out;
+	}
+	fill_self(c, s, t0);
+out:
+	maps_copy_free(&m);
+	return rc;
 }
 
 int pw_snapshot_take(struct pw_collector *c, struct pw_snapshot **out, char *err, size_t errlen)
 {
-	uint64_t t0 = now_ns(CLOCK_MONOTONIC), boot;
-	struct maps_copy m = {};
 	struct pw_snapshot *s;
 	int rc;
 
@@ -966,36 +1130,15 @@ int pw_snapshot_take(struct pw_collector *c, struct pw_snapshot **out, char *err
 		seterr(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	rc = read_kernel(c, &m);
+	pthread_mutex_lock(&c->lock);
+	rc = take(c, s, err, errlen);
+	pthread_mutex_unlock(&c->lock);
 	if (rc) {
-		seterr(err, errlen, "reading the BPF maps failed: %s", strerror(-rc));
-		goto fail;
+		pw_snapshot_free(s);
+		return rc;
 	}
-	boot = now_ns(CLOCK_BOOTTIME);
-	s->time = (double)now_ns(CLOCK_REALTIME) / 1e9;
-	/* a full iter_ns map means the walk missed namespaces: retire nothing */
-	rc = merge(c, s, &m, c->skel->bss->iter_ns_missed == 0, boot, now_ns(CLOCK_MONOTONIC));
-	if (!rc)
-		rc = build_zombies(c, s, m.recs, m.n_recs, boot);
-	if (rc) {
-		seterr(err, errlen, "building the snapshot failed: %s", strerror(-rc));
-		goto fail;
-	}
-	read_drops(c, s->self.drops);
-	s->self.zombies_unlisted = c->skel->bss->iter_unlisted;
-	s->self.drops[PW_DROP_ZOMBIES_UNLISTED] = s->self.zombies_unlisted;
-	program_stats(c, &s->self);
-	s->self.exit_variant = c->variant;
-	s->self.attach = c->attach;
-	s->self.uptime_seconds = (double)(now_ns(CLOCK_MONOTONIC) - c->start_mono_ns) / 1e9;
-	s->self.snapshot_seconds = (double)(now_ns(CLOCK_MONOTONIC) - t0) / 1e9;
-	maps_copy_free(&m);
 	*out = s;
 	return 0;
-fail:
-	maps_copy_free(&m);
-	pw_snapshot_free(s);
-	return rc;
 }
 
 /* ---- as a snapshot source ------------------------------------------- */

@@ -76,6 +76,8 @@ const char *pw_disp_name(enum pw_disp d)
 		return "ignore";
 	case PW_DISP_CATCH:
 		return "catch";
+	case PW_DISP_BLOCKED:
+		return "blocked";
 	default:
 		return "unknown";
 	}
@@ -118,6 +120,8 @@ enum pw_disp pw_ns_disposition(const struct pw_namespace *ns, int sig)
 	if (!ns->init_disp_known || sig < 1 || sig > 64)
 		return PW_DISP_UNKNOWN;
 	bit = 1ULL << (sig - 1);
+	if (ns->init_sig_blocked & bit)	/* never dropped, whatever the handler (sig_ignored()) */
+		return PW_DISP_BLOCKED;
 	if (ns->init_sig_caught & bit)
 		return PW_DISP_CATCH;
 	if (ns->init_sig_ignored & bit)

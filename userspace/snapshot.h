@@ -65,6 +65,8 @@ enum pw_disp {
 	PW_DISP_DEFAULT,	/* SIG_DFL: as PID 1, the kernel drops it (except KILL/STOP) */
 	PW_DISP_IGNORE,		/* SIG_IGN */
 	PW_DISP_CATCH,		/* a handler is installed */
+	PW_DISP_BLOCKED,	/* blocked: queued and read with signalfd/sigwait (pause,
+				 * catatonit, tini), whatever the handler */
 };
 
 #define PW_PIDS_UNLIMITED	(-1)
@@ -104,6 +106,7 @@ struct pw_namespace {
 	bool init_disp_known;
 	uint64_t init_sig_caught;	/* handler installed */
 	uint64_t init_sig_ignored;	/* SIG_IGN */
+	uint64_t init_sig_blocked;	/* blocked: queued for a signalfd or sigwait reader */
 
 	/* PID pressure: the init's pids cgroup, or its nearest ancestor with a limit */
 	bool pids_known;		/* false: no pids controller, or not readable */
@@ -208,8 +211,9 @@ extern const int pw_disp_signals[PW_DISP_SIGNALS];	/* TERM INT HUP QUIT USR1 USR
 
 enum pw_disp pw_ns_disposition(const struct pw_namespace *ns, int sig);
 /*
- * The init has no SIGTERM handler, so (as a namespace init) the kernel drops a
- * SIGTERM and a stop waits out its whole grace period.  False when unknown.
+ * The init neither handles nor blocks SIGTERM, so (as a namespace init) the
+ * kernel drops a SIGTERM and a stop waits out its whole grace period.  False
+ * when unknown.
  */
 bool pw_ns_init_drops_sigterm(const struct pw_namespace *ns);
 

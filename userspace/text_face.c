@@ -36,7 +36,7 @@ static const char *term_handled(const struct pw_namespace *ns)
 {
 	enum pw_disp d = pw_ns_disposition(ns, 15);
 
-	return d == PW_DISP_CATCH ? "yes" : d == PW_DISP_UNKNOWN ? "?" : "NO";
+	return d == PW_DISP_CATCH || d == PW_DISP_BLOCKED ? "yes" : d == PW_DISP_UNKNOWN ? "?" : "NO";
 }
 
 static void header(FILE *f, const struct pw_snapshot *s, const struct pw_snapshot *prev)
@@ -55,7 +55,7 @@ static void header(FILE *f, const struct pw_snapshot *s, const struct pw_snapsho
 	if (r.valid)
 		fprintf(f, "rates/s: exits %.1f, reaps %.1f, orphans %.1f, signals %.1f; ",
 			r.exits, r.reaped, r.orphans, r.signals);
-	fprintf(f, "inits without a SIGTERM handler %zu, SIGTERMs ignored by inits %llu, drops %llu\n",
+	fprintf(f, "inits that drop SIGTERM %zu, SIGTERMs ignored by inits %llu, drops %llu\n",
 		t.inits_dropping_sigterm, (unsigned long long)t.sigterm_ignored_by_init,
 		(unsigned long long)t.drops);
 }

@@ -1,12 +1,12 @@
 # userspace/userspace.mk — the collector (the only libbpf user) and its faces.
 
 USP_CFLAGS := $(HOST_CFLAGS) -Iuserspace -Ipause -Ibpf -I$(BUILD)/bpf
-BPF_LIBS_STATIC := -static -lbpf -lelf -lz -lm
-BPF_LIBS_DYN := -lbpf -lelf -lz -lm
+BPF_LIBS_STATIC := -static -lbpf -lelf -lz -lm -pthread
+BPF_LIBS_DYN := -lbpf -lelf -lz -lm -pthread
 
 COLLECTOR_SRCS := userspace/collector.c userspace/attrib.c userspace/pause_page.c userspace/json.c \
-		  userspace/snapshot.c
-COLLECTOR_HDRS := userspace/collector.h userspace/snapshot.h userspace/attrib.h userspace/pause_page.h userspace/json.h \
+		  userspace/snapshot.c userspace/gone.c userspace/nscache.c
+COLLECTOR_HDRS := userspace/collector.h userspace/snapshot.h userspace/gone.h userspace/nscache.h userspace/attrib.h userspace/pause_page.h userspace/json.h \
 		  pause/pause_stats.h bpf/pausewatch.h $(BPF_SKEL)
 PAUSETOP_SRCS := userspace/pausetop.c userspace/options.c userspace/json_face.c userspace/text_face.c \
 		 userspace/textsafe.c userspace/tui.c

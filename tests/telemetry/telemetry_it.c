@@ -965,14 +965,6 @@ struct churn_ns {
 	unsigned int inum;
 };
 
-static bool is_ours(const struct pw_namespace *ns, const struct churn_ns *ours, int n)
-{
-	for (int j = 0; j < n; j++)
-		if (ns->init_pid == ours[j].init && ns->pidns == ours[j].inum)
-			return true;
-	return false;
-}
-
 /* One short-lived namespace: its init lives until the middle has looked at it. */
 static int churn_one(int out_fd)
 {
@@ -998,31 +990,48 @@ static int churn_one(int out_fd)
 	return 0;
 }
 
-static int count_ours(struct pw_collector *c, const struct churn_ns *ours, int n, int *alive)
+/* Namespaces of ours in one snapshot: seen[] marks those reported gone. */
+static void count_ours(struct pw_collector *c, const struct churn_ns *ours, int n, bool *seen,
+		       int *alive, size_t *retained)
 {
 	struct pw_snapshot *s = snap(c);
-	int dead = 0;
+	size_t gone = 0;
 
 	for (size_t k = 0; k < s->n_ns; k++) {
-		if (!is_ours(&s->ns[k], ours, n))
-			continue;
-		if (s->ns[k].alive)
-			(*alive)++;
-		else
-			dead++;
+		gone += !s->ns[k].alive;
+		for (int j = 0; j < n; j++) {
+			if (s->ns[k].init_pid != ours[j].init || s->ns[k].pidns != ours[j].inum)
+				continue;
+			if (s->ns[k].alive)
+				(*alive)++;
+			else
+				seen[j] = true;
+		}
 	}
+	if (gone > *retained)
+		*retained = gone;
 	pw_snapshot_free(s);
-	return dead;
 }
 
+/*
+ * 2,000 short-lived namespaces, a snapshot every 100: each is reported gone
+ * with its final values, the retention list never holds more than its bound
+ * (256 here), and what it had to let go early is counted.
+ */
 static void t_ns_churn(void)
 {
-	struct pw_collector *c = open_collector(0);
-	int pipefd[2], total = 2000, made = 0, dead_ours = 0, alive_ours = 0, alive_during = 0;
+	struct pw_opts o = { .max_zombies = 1u << 18, .max_gone = 256, .exit_variant = test_variant,
+			     .attach = test_attach };
+	int pipefd[2], total = 2000, made = 0, alive_ours = 0, seen_n = 0;
 	struct churn_ns *ours = calloc(total, sizeof(*ours));
+	bool *seen = calloc(total, sizeof(*seen));
+	struct pw_collector *c = NULL;
+	size_t retained = 0;
 	struct pw_snapshot *s;
+	char err[1024];
 
-	if (!c || !ours || pipe(pipefd)) {
+	if (pw_open(&o, &c, err, sizeof(err)) || !ours || !seen || pipe(pipefd)) {
+		diag("setup: %s", err);
 		ok(0, "ns_churn: setup");
 		return;
 	}
@@ -1035,26 +1044,99 @@ static void t_ns_churn(void)
 			break;
 		waitpid(m, NULL, 0);
 		made++;
-		if (i % 500 == 499)	/* retire as we go, like a live pausetop */
-			dead_ours += count_ours(c, ours, made, &alive_during);
+		if (i % 100 == 99)	/* retire as we go, like a live pausetop */
+			count_ours(c, ours, made, seen, &alive_ours, &retained);
 	}
 	is_int(made, total, "ns_churn: 2000 namespaces created and gone");
-	usleep(200000);	/* let the last frees (RCU) land */
-	dead_ours += count_ours(c, ours, made, &alive_ours);
+	for (int i = 0; i < made; i++)
+		seen_n += seen[i];
+	is_int(seen_n, total, "ns_churn: each was reported gone with its final values");
+	is_int(alive_ours, 0, "ns_churn: none of the 2000 short-lived namespaces was reported alive");
+	ok(retained <= 256, "ns_churn: at most 256 gone namespaces retained at once (max %zu)", retained);
 	s = snap(c);
-	{
-		size_t dead = 0;
-
-		for (size_t k = 0; k < s->n_ns; k++)
-			dead += !s->ns[k].alive && is_ours(&s->ns[k], ours, made);
-		is_int(dead, 0, "ns_churn: a second snapshot reports none of them again");
-	}
+	ok(s->self.drops[PWC_DROP_GONE_EVICTED] >= (uint64_t)(total - 256),
+	   "ns_churn: the ones let go before their time are counted (%llu >= %d)",
+	   (unsigned long long)s->self.drops[PWC_DROP_GONE_EVICTED], total - 256);
 	pw_snapshot_free(s);
-	is_int(alive_ours, 0, "ns_churn: none of the 2000 short-lived namespaces is alive");
-	is_int(dead_ours, total, "ns_churn: each was reported dead exactly once (final values)");
 	close(pipefd[0]);
 	close(pipefd[1]);
 	free(ours);
+	free(seen);
+	pw_close(c);
+}
+
+/* A namespace whose init makes two children, reaps them and exits. */
+static int short_ns_init(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < 2; i++) {
+		pid_t p = fork();
+
+		if (p == 0)
+			_exit(0);
+		waitpid(p, NULL, 0);
+	}
+	return 0;
+}
+
+static const struct pw_namespace *find_gone(const struct pw_snapshot *s, unsigned int inum)
+{
+	for (size_t i = 0; i < s->n_ns; i++)
+		if (s->ns[i].pidns == inum && !s->ns[i].alive)
+			return &s->ns[i];
+	return NULL;
+}
+
+/*
+ * Two readers of one collector both see a gone namespace's final counters
+ * (the first no longer steals them), and it leaves after --keep-gone.
+ */
+static void t_gone_retention(void)
+{
+	struct pw_opts o = { .max_zombies = 1u << 18, .keep_gone_seconds = 2,
+			     .exit_variant = test_variant, .attach = test_attach };
+	const struct pw_namespace *g1, *g2;
+	struct pw_snapshot *s1 = NULL, *s2, *s3 = NULL;
+	struct pw_collector *c;
+	struct testns tns;
+	char err[1024];
+	double end;
+
+	if (pw_open(&o, &c, err, sizeof(err)) || ns_start_lazy_init(&tns)) {
+		diag("setup: %s", err);
+		ok(0, "gone_retention: setup");
+		return;
+	}
+	ns_run(&tns, short_ns_init, NULL, false);
+	ns_stop(&tns);	/* the init dies: the namespace with it */
+	for (end = now_mono() + WAIT_SECS; now_mono() < end; usleep(20000)) {
+		pw_snapshot_free(s1);
+		s1 = snap(c);
+		g1 = find_gone(s1, tns.inum);
+		if (g1 && g1->reaped == g1->zombie_exits)
+			break;
+	}
+	s2 = snap(c);
+	g1 = find_gone(s1, tns.inum);
+	g2 = find_gone(s2, tns.inum);
+	ok(g1 && g2, "gone_retention: a second reader still sees the gone namespace");
+	if (g1 && g2) {
+		is_int(g1->exits, 4, "gone_retention: final exits (2 children, the worker, the init)");
+		is_int(g2->exits, g1->exits, "gone_retention: the second reader sees the same exits");
+		is_int(g2->reaped, g1->reaped, "gone_retention: ... and the same reaps");
+		ok(g2->gone_time > 0 && g2->gone_time <= s2->time, "gone_retention: gone_time is set");
+	}
+	for (end = now_mono() + 2 + WAIT_SECS; now_mono() < end; usleep(100000)) {
+		pw_snapshot_free(s3);
+		s3 = snap(c);
+		if (!find_gone(s3, tns.inum))
+			break;
+	}
+	ok(!find_gone(s3, tns.inum) && s3->time - (g2 ? g2->gone_time : 0) >= 2,
+	   "gone_retention: it leaves after the 2 s window");
+	pw_snapshot_free(s1);
+	pw_snapshot_free(s2);
+	pw_snapshot_free(s3);
 	pw_close(c);
 }
 
@@ -1096,6 +1178,7 @@ static const struct {
 	{ "zombie_table_overflow", t_zombie_table_overflow },
 	{ "exit_slot_eviction", t_exit_slot_eviction },
 	{ "ns_churn", t_ns_churn },
+	{ "gone_retention", t_gone_retention },
 	{ "refused_program", t_refused_program },
 };
 

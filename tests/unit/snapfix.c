@@ -72,10 +72,13 @@ void fx_disp(struct pw_namespace *ns, int sig, enum pw_disp d)
 	ns->init_disp_known = true;
 	ns->init_sig_caught &= ~bit;
 	ns->init_sig_ignored &= ~bit;
+	ns->init_sig_blocked &= ~bit;
 	if (d == PW_DISP_CATCH)
 		ns->init_sig_caught |= bit;
 	else if (d == PW_DISP_IGNORE)
 		ns->init_sig_ignored |= bit;
+	else if (d == PW_DISP_BLOCKED)
+		ns->init_sig_blocked |= bit;
 }
 
 static struct pw_sig_entry *sig_row(struct pw_namespace *ns, int sig)

@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: Apache-2.0
+/* nscache.c — per-namespace attribution and pause-page cache (nscache.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attrib.h"
+#include "nscache.h"
+#include "pause_page.h"
+
+#define NS_PER_S 1000000000ULL
+
+struct entry {
+	uint32_t inum;
+	uint64_t id;
+	pid_t init_pid;
+	char comm[17];		/* the init's comm when attribution was read */
+	uint64_t attrib_at;	/* mono ns of the last read; 0 = never */
+	struct pw_attrib attrib;
+	uint64_t pause_at;	/* mono ns of the last look for a page */
+	bool pause_seen;	/* a page was found once: read it every snapshot */
+	bool has_pause;
+	struct pause_stats pause;
+	char pause_error[128];
+	bool filled;		/* in this snapshot */
+};
+
+struct pw_nscache {
+	bool attribution;
+	struct entry **by_key;	/* sorted by (inum, id) */
+	size_t n;
+	struct entry **fresh;	/* created during this snapshot */
+	size_t n_fresh, cap_fresh;
+	uint64_t now;
+	unsigned int budget;	/* TTL refreshes left in this snapshot */
+	unsigned int attrib_reads, page_opens;
+};
+
+struct pw_nscache *pw_nscache_new(bool attribution)
+{
+	struct pw_nscache *c = calloc(1, sizeof(*c));
+
+	if (c)
+		c->attribution = attribution;
+	return c;
+}
+
+void pw_nscache_free(struct pw_nscache *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->n; i++)
+		free(c->by_key[i]);
+	for (size_t i = 0; i < c->n_fresh; i++)
+		free(c->fresh[i]);
+	free(c->by_key);
+	free(c->fresh);
+	free(c);
+}
+
+static int key_cmp(uint32_t inum, uint64_t id, const struct entry *e)
+{
+	if (inum != e->inum)
+		return inum < e->inum ? -1 : 1;
+	return id < e->id ? -1 : id > e->id;
+}
+
+static int entry_order(const void *a, const void *b)
+{
+	const struct entry *x = *(struct entry *const *)a, *y = *(struct entry *const *)b;
+
+	return key_cmp(x->inum, x->id, y);
+}
+
+static struct entry *find(const struct pw_nscache *c, uint32_t inum, uint64_t id)
+{
+	size_t lo = 0, hi = c->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int r = key_cmp(inum, id, c->by_key[mid]);
+
+		if (!r)
+			return c->by_key[mid];
+		if (r < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	for (size_t i = 0; i < c->n_fresh; i++)
+		if (!key_cmp(inum, id, c->fresh[i]))
+			return c->fresh[i];
+	return NULL;
+}
+
+void pw_nscache_begin(struct pw_nscache *c, uint64_t mono_ns)
+{
+	c->now = mono_ns;
+	/* a thousand namespaces are all re-read within about a minute at 1 s snapshots */
+	c->budget = 8 + (unsigned int)(c->n / 64);
+	c->attrib_reads = c->page_opens = 0;
+	for (size_t i = 0; i < c->n; i++)
+		c->by_key[i]->filled = false;
+}
+
+static struct entry *get(struct pw_nscache *c, const struct pw_namespace *ns)
+{
+	struct entry *e = find(c, ns->pidns, ns->ns_id), **grown;
+
+	if (e)
+		return e;
+	if (c->n_fresh == c->cap_fresh) {
+		size_t cap = c->cap_fresh ? 2 * c->cap_fresh : 64;
+
+		grown = realloc(c->fresh, cap * sizeof(*grown));
+		if (!grown)
+			return NULL;
+		c->fresh = grown;
+		c->cap_fresh = cap;
+	}
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	e->inum = ns->pidns;
+	e->id = ns->ns_id;
+	c->fresh[c->n_fresh++] = e;
+	return e;
+}
+
+/* A different init (pid reuse of a namespace key cannot happen, but an init can exec). */
+static bool stale(struct pw_nscache *c, const struct entry *e, const struct pw_namespace *ns)
+{
+	if (!e->attrib_at || e->init_pid != ns->init_pid)
+		return true;
+	if (ns->init_comm[0] && strcmp(ns->init_comm, e->comm))
+		return true;	/* exec: everything may differ */
+	if (c->now - e->attrib_at >= NSCACHE_REFRESH_S * NS_PER_S && c->budget) {
+		c->budget--;
+		return true;
+	}
+	return false;
+}
+
+static void attribute(struct pw_nscache *c, struct entry *e, const struct pw_namespace *ns)
+{
+	struct pw_attrib a;
+
+	if (!c->attribution || ns->init_pid <= 0 || !stale(c, e, ns))
+		return;
+	c->attrib_reads++;
+	/* a failed read keeps the last good values: the init may be exiting */
+	if (pw_attrib_read(ns->init_pid, &a) == 0 || !e->attrib_at || e->init_pid != ns->init_pid)
+		e->attrib = a;
+	if (e->init_pid != ns->init_pid)
+		e->pause_seen = e->has_pause = false;
+	e->init_pid = ns->init_pid;
+	snprintf(e->comm, sizeof(e->comm), "%s", ns->init_comm);
+	e->attrib_at = c->now;
+}
+
+/*
+ * Our pause keeps a counters page.  Read it every snapshot when the init is
+ * called pause or had a page before; look for one on other inits only now
+ * and then (the search is a scan of the init's /proc/PID/fd).
+ */
+static void pause_page(struct pw_nscache *c, struct entry *e, const struct pw_namespace *ns)
+{
+	char err[128] = "";
+	int rc;
+
+	if (ns->init_pid <= 0)
+		return;
+	if (!e->pause_seen && strcmp(ns->init_comm, "pause") != 0 && e->pause_at &&
+	    c->now - e->pause_at < NSCACHE_PAUSE_PROBE_S * NS_PER_S)
+		return;
+	e->pause_at = c->now;
+	c->page_opens++;
+	rc = pause_page_read(ns->init_pid, &e->pause, err, sizeof(err));
+	e->has_pause = rc == 0;
+	e->pause_seen |= rc == 0;
+	snprintf(e->pause_error, sizeof(e->pause_error), "%s", rc && rc != -ENOENT ? err : "");
+}
+
+static void copy_out(const struct entry *e, struct pw_namespace *ns)
+{
+	if (!ns->init_comm[0])
+		snprintf(ns->init_comm, sizeof(ns->init_comm), "%s", e->attrib.comm);
+	snprintf(ns->init_cmdline, sizeof(ns->init_cmdline), "%s", e->attrib.cmdline);
+	snprintf(ns->hostname, sizeof(ns->hostname), "%s", e->attrib.hostname);
+	snprintf(ns->container_id, sizeof(ns->container_id), "%s", e->attrib.container_id);
+	snprintf(ns->runtime, sizeof(ns->runtime), "%s", e->attrib.runtime);
+	snprintf(ns->pod_uid, sizeof(ns->pod_uid), "%s", e->attrib.pod_uid);
+	ns->has_pause = e->has_pause;
+	if (e->has_pause)
+		ns->pause = e->pause;
+	snprintf(ns->pause_error, sizeof(ns->pause_error), "%s", e->pause_error);
+}
+
+void pw_nscache_fill(struct pw_nscache *c, struct pw_namespace *ns)
+{
+	struct entry *e = get(c, ns);
+
+	if (!e)
+		return;	/* no memory: the namespace is shown without attribution */
+	e->filled = true;
+	attribute(c, e, ns);
+	pause_page(c, e, ns);
+	copy_out(e, ns);
+}
+
+void pw_nscache_fill_final(struct pw_nscache *c, struct pw_namespace *ns)
+{
+	struct entry *e = find(c, ns->pidns, ns->ns_id);
+
+	if (!e)
+		return;
+	copy_out(e, ns);
+}
+
+int pw_nscache_end(struct pw_nscache *c)
+{
+	size_t n = 0, total = c->n + c->n_fresh;
+	struct entry **keep = malloc((total ? total : 1) * sizeof(*keep));
+
+	if (!keep)
+		return -ENOMEM;	/* keep the old index; try again next time */
+	for (size_t i = 0; i < c->n; i++) {
+		if (c->by_key[i]->filled)
+			keep[n++] = c->by_key[i];
+		else
+			free(c->by_key[i]);
+	}
+	for (size_t i = 0; i < c->n_fresh; i++)
+		keep[n++] = c->fresh[i];
+	qsort(keep, n, sizeof(*keep), entry_order);
+	free(c->by_key);
+	c->by_key = keep;
+	c->n = n;
+	c->n_fresh = 0;
+	return 0;
+}
+
+void pw_nscache_stats(const struct pw_nscache *c, unsigned int *attrib_reads,
+		      unsigned int *page_opens)
+{
+	*attrib_reads = c->attrib_reads;
+	*page_opens = c->page_opens;
+}
