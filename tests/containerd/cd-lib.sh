@@ -44,7 +44,8 @@ cri() {
 #  - restrict_oom_score_adj: root here lacks CAP_SYS_RESOURCE, so the
 #    sandbox's default oom_score_adj (-998) could not be set;
 #  - cgroupfs driver (SystemdCgroup = false): no systemd runs as PID 1;
-#  - runc's state under CD_DIR (Root), netns mounts under the state dir.
+#  - runc's state under CD_DIR (Root), netns mounts under the state dir;
+#  - CNI plugins and configs from CD_DIR (never /etc/cni, /opt/cni).
 cd_config() {
 	cat >"$CD_DIR/config.toml" <<CONF
 version = 2
@@ -78,13 +79,18 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
           BinaryName = "$(command -v runc)"
           Root = "$CD_DIR/runc"
     [plugins."io.containerd.grpc.v1.cri".cni]
-      bin_dir = "/usr/lib/cni"
+      bin_dir = "$CD_DIR/cni-bin"
       conf_dir = "$CD_DIR/cni"
 CONF
 }
 
 cd_start() {
-	mkdir -p "$CD_DIR/stubs" "$CD_DIR/cni" "$CD_DIR/logs"
+	mkdir -p "$CD_DIR/stubs" "$CD_DIR/cni" "$CD_DIR/cni-bin" "$CD_DIR/logs"
+	# CNI plugins: the standard loopback (containerd always runs it) and
+	# cni-dummy, a pod `eth0` (veth pair inside the pod), nothing on the host.  A test
+	# that wants the pod network writes a conflist naming "pw-dummy".
+	ln -s /usr/lib/cni/loopback "$CD_DIR/cni-bin/loopback"
+	ln -s "$ROOT/tests/containerd/cni-dummy" "$CD_DIR/cni-bin/pw-dummy"
 	/usr/bin/python3 -m grpc_tools.protoc -I"$ROOT/tests/containerd" \
 		--python_out="$CD_DIR/stubs" --grpc_python_out="$CD_DIR/stubs" cri_subset.proto \
 		|| bail "protoc could not generate the CRI stubs from cri_subset.proto"
