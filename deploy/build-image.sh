@@ -55,7 +55,8 @@ libs=$(ldd "$bin" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ 
 for l in $libs; do
 	[ -f "$l" ] || die "ldd names $l for $bin but it is not a file"
 	mkdir -p "$rootfs$(dirname "$l")"
-	install -m 0644 "$l" "$rootfs$l"	# the file's content, not a symlink
+	# the file's content, not a symlink; its mode (the loader must stay executable)
+	install -m "$(stat -L -c %a "$l")" "$l" "$rootfs$l"
 done
 unresolved=$(ldd "$bin" 2>/dev/null | grep -c 'not found') || true
 [ "$unresolved" -eq 0 ] || die "ldd $bin: $unresolved libraries not found"
