@@ -46,6 +46,19 @@ POD_UID=$(cat /proc/sys/kernel/random/uuid)
 # private top cgroup: attrib.c reads pod<uid>/<64-hex id> as containerd's.
 CG_PARENT=/$CD_CG/kubepods/besteffort/pod$POD_UID
 
+# ---- where sandbox_image must go (docs/image.md) -----------------------------------
+# `containerd config dump` prints the configuration containerd would run with.
+dump_sandbox_image() { containerd --config "$1" config dump 2>&1 | sed -n 's/^ *sandbox_image = "\(.*\)"/\1/p'; }
+mkdir -p "$CD_DIR/cfg"
+printf '[plugins."io.containerd.grpc.v1.cri"]\n  sandbox_image = "%s"\n' "$PAUSE_IMG" >"$CD_DIR/cfg/v1.toml"
+printf 'version = 2\n[plugins."io.containerd.grpc.v1.cri"]\n  sandbox_image = "%s"\n' "$PAUSE_IMG" >"$CD_DIR/cfg/v2.toml"
+printf 'version = 2\n[plugins."io.containerd.grpc.v1.cri"]\n  restrict_oom_score_adj = true\n[plugins."io.containerd.grpc.v1.cri"]\n  sandbox_image = "%s"\n' \
+	"$PAUSE_IMG" >"$CD_DIR/cfg/twice.toml"
+is "$(dump_sandbox_image "$CD_DIR/cfg/v2.toml")" "$PAUSE_IMG" "config: with version = 2, sandbox_image is ours"
+like "$(dump_sandbox_image "$CD_DIR/cfg/v1.toml")" '^registry.k8s.io/pause:' "config: without version = 2 the same table is ignored (the default pause image stays)"
+like "$(containerd --config "$CD_DIR/cfg/twice.toml" config dump 2>&1)" "duplicated tables" \
+	"config: a second [plugins.\"io.containerd.grpc.v1.cri\"] table is refused: sandbox_image goes into the existing one"
+
 # ---- containerd ----------------------------------------------------------------
 cd_start "$PAUSE_IMG"
 v=$(cri version)

@@ -20,6 +20,7 @@ is "$(jq -r '[.uid, .title, (.schemaVersion | tostring)] | join(" | ")' "$D")" \
 is "$(jq -c '[.templating.list[] | {name, type}]' "$D")" \
 	'[{"name":"datasource","type":"datasource"},{"name":"node","type":"query"},{"name":"pod","type":"query"}]' \
 	"variables: datasource, node, pod"
+# shellcheck disable=SC2016 # $node is Grafana's variable, meant literally
 is "$(jq -r '.templating.list[] | select(.type == "query") | "\(.name): \(.query.query) all=\(.allValue) multi=\(.multi)"' "$D" | tr '\n' ';')" \
 	'node: label_values(pausewatch_build_info, node) all=.+ multi=true;pod: label_values(pausewatch_namespace_info{node=~"$node"}, pod_uid) all=.+ multi=true;' \
 	"node from pausewatch_build_info, pod UIDs from pausewatch_namespace_info on the selected nodes"

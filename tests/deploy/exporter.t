@@ -53,7 +53,7 @@ unshare -fp --kill-child sh -c 'sleep 0.1 & exec sleep 170' &
 PIDS+=($!)
 wait_until 10 child_of "${PIDS[1]}" pause >/dev/null && wait_until 10 child_of "${PIDS[2]}" sleep >/dev/null
 PA=$(child_of "${PIDS[1]}" pause) ZS=$(child_of "${PIDS[2]}" sleep)
-[ -n "$PA" ] && [ -n "$ZS" ] || bail "the test namespaces did not start"
+if [ -z "$PA" ] || [ -z "$ZS" ]; then bail "the test namespaces did not start"; fi
 PA_NS=$(stat -L -c %i "/proc/$PA/ns/pid") ZS_NS=$(stat -L -c %i "/proc/$ZS/ns/pid")
 zombie() { grep -q '^State:.*Z' "/proc/$(pgrep -P "$ZS" | head -1)/status"; }
 wait_until 10 zombie || bail "no zombie under sleep $ZS"
@@ -63,7 +63,9 @@ nsenter -t "$PA" -p -- sh -c '(sleep 0.1 &); true'
 kill -TERM "$ZS"
 # a pids limit of 1 around sleep; a process moved in cannot fork
 if [ -f /sys/fs/cgroup/cgroup.controllers ]; then CG=/sys/fs/cgroup/pw-exporter-$$; else CG=/sys/fs/cgroup/pids/pw-exporter-$$; fi
-mkdir "$CG" && echo 1 >"$CG/pids.max" && echo "$ZS" >"$CG/cgroup.procs" || bail "cannot make the pids cgroup $CG"
+if ! { mkdir "$CG" && echo 1 >"$CG/pids.max" && echo "$ZS" >"$CG/cgroup.procs"; }; then
+	bail "cannot make the pids cgroup $CG"
+fi
 sh -c "echo \$\$ >'$CG/cgroup.procs'; /bin/true" 2>/dev/null
 is "$(awk '$1 == "max" {print $2}' "$CG/pids.events")" 1 "the pids limit refused one fork (pids.events max 1)"
 

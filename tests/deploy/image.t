@@ -12,7 +12,7 @@ need_root
 
 L=$BUILD/image/pausetop-oci
 A=$BUILD/image/pausetop.tar
-[ -f "$L/index.json" ] && [ -f "$A" ] || bail "$L or $A missing (make image-pausetop)"
+if [ ! -f "$L/index.json" ] || [ ! -f "$A" ]; then bail "$L or $A missing (make image-pausetop)"; fi
 [ -f "$BUILD/image/labels.env" ] || bail "$BUILD/image/labels.env missing (make image-pausetop)"
 for t in umoci skopeo jq; do command -v "$t" >/dev/null || bail "$t missing (scripts/deps.sh image)"; done
 BIN=$BUILD/pausetop
@@ -31,19 +31,21 @@ cmp -s "$T/rootfs/pausetop" "$BIN"
 ok $? "/pausetop is byte-identical to $BIN"
 is "$(stat -c '%a %u:%g' "$T/rootfs/pausetop")" "755 0:0" "/pausetop: 0755, 0:0"
 libs=$(ldd "$BIN" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' | sort -u)
+# shellcheck disable=SC2086 # one argument per shared object
 want=$(printf '%s\n' dev etc pausetop proc sys $libs | sed 's|^/||' | sort)
 got=$( (cd "$T/rootfs" && { find . -mindepth 1 -maxdepth 1 -printf '%P\n'; find . -mindepth 2 -type f -printf '%P\n'; }) | grep -vxE 'lib|lib64|usr' | sort -u)
 is "$got" "$want" "the layer holds /pausetop, /dev /etc /proc /sys and the $(wc -w <<<"$libs") shared objects ldd names"
 is "$(chroot "$T/rootfs" /pausetop --version 2>&1)" "$("$BIN" --version)" "pausetop runs from the image's root filesystem alone (chroot)"
 
 # Rebuild with the inputs make used: same digest, same archive bytes.
-env $(cat "$BUILD/image/labels.env") "$ROOT/deploy/build-image.sh" "$T/again-oci" "$BIN" "$T/again.tar" >/dev/null
+mapfile -t inputs <"$BUILD/image/labels.env"
+env "${inputs[@]}" "$ROOT/deploy/build-image.sh" "$T/again-oci" "$BIN" "$T/again.tar" >/dev/null
 ok $? "deploy/build-image.sh rebuilds"
 d() { jq -r '.manifests[0].digest' "$1/index.json"; }
 is "$(d "$T/again-oci")" "$(d "$L")" "same inputs, same manifest digest ($(d "$L"))"
 cmp -s "$T/again.tar" "$A"
 ok $? "same archive bytes"
-env $(sed 's/^SOURCE_DATE_EPOCH=.*/SOURCE_DATE_EPOCH=1/' "$BUILD/image/labels.env") "$ROOT/deploy/build-image.sh" "$T/other-oci" "$BIN" >/dev/null
+env "${inputs[@]}" SOURCE_DATE_EPOCH=1 "$ROOT/deploy/build-image.sh" "$T/other-oci" "$BIN" >/dev/null
 [ "$(d "$T/other-oci")" != "$(d "$L")" ]
 ok $? "(another SOURCE_DATE_EPOCH gives another digest: the comparison can fail)"
 

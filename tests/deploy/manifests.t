@@ -46,6 +46,7 @@ for f in "$K/daemonset.yaml" "$ROOT/docs/deploy.md"; do
 done
 grep -q '^image-pausetop:' "$ROOT/image/image.mk"
 ok $? "make image-pausetop exists (image/image.mk)"
+# shellcheck disable=SC2016 # $(NODE_NAME) is the kubelet's, meant literally
 is "$(fact '[.node_name_arg, .node_name_env]')" '["$(NODE_NAME)",["spec.nodeName"]]' \
 	"--node-name \$(NODE_NAME) from the downward API (spec.nodeName)"
 is "$(fact .memory_limit)" '"128Mi"' "a memory limit (BPF maps are charged to it)"

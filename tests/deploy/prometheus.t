@@ -15,7 +15,7 @@
 command -v prometheus >/dev/null || bail "prometheus missing (scripts/deps.sh deploy)"
 LIB=$ROOT/tests/deploy/deploylib.py
 T=$(mktemp -d /tmp/pw-prom.XXXXXX)
-FX_PID= PR_PID=
+FX_PID='' PR_PID=''
 cleanup() {
 	[ -n "$PR_PID" ] && kill -TERM "$PR_PID" 2>/dev/null
 	[ -n "$FX_PID" ] && kill -TERM "$FX_PID" 2>/dev/null

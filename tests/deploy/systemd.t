@@ -16,9 +16,9 @@ need_root
 export LC_ALL=C	# sort and comm below must agree
 U=$ROOT/deploy/systemd/pausewatch.service
 LIB=$ROOT/tests/deploy/deploylib.py
-[ -x "$PAUSE" ] && [ -x "$PAUSETOP" ] || bail "$PAUSE or $PAUSETOP missing (make all)"
+if [ ! -x "$PAUSE" ] || [ ! -x "$PAUSETOP" ]; then bail "$PAUSE or $PAUSETOP missing (make all)"; fi
 T=$(mktemp -d /tmp/pw-systemd.XXXXXX)
-NS_PID= PP= LISTEN_PID= STRACE_PID=
+NS_PID='' PP='' LISTEN_PID='' STRACE_PID=''
 cleanup() {
 	[ -n "$LISTEN_PID" ] && kill -TERM "$LISTEN_PID" 2>/dev/null
 	[ -n "$STRACE_PID" ] && wait "$STRACE_PID" 2>/dev/null
@@ -60,7 +60,7 @@ is "$caps" "$ds_caps" "the same four capabilities as the DaemonSet: $caps"
 
 # ---- what the unit grants, for real ------------------------------------------------
 # setpriv's names: lower case without CAP_.
-set_caps=$(tr ' ' '\n' <<<"$caps" | sed 's/^CAP_//' | tr 'A-Z' 'a-z' | sed 's/^/+/' | paste -sd,)
+set_caps=$(tr ' ' '\n' <<<"$caps" | sed 's/^CAP_//' | tr '[:upper:]' '[:lower:]' | sed 's/^/+/' | paste -sd,)
 as_unit() { # CAPS — the command prefix: a non-root user, these capabilities only, no_new_privs
 	UNIT=(setpriv --reuid 61234 --regid 61234 --clear-groups --inh-caps="-all,$1" --ambient-caps="-all,$1"
 		--bounding-set="-all,$1" --no-new-privs --)
@@ -87,6 +87,7 @@ is "$?" 3 "(without CAP_PERFMON: exit 3, missing privileges)"
 expand() { # GROUP-OR-NAME... — system call names
 	local x
 	for x in "$@"; do
+		# shellcheck disable=SC2046 # one argument per name
 		case $x in
 		@*) expand $(systemd-analyze syscall-filter "$x" 2>/dev/null | sed -n 's/^ \+\([-@a-z0-9_]\+\)$/\1/p') ;;
 		*) echo "$x" ;;
