@@ -31,8 +31,13 @@ PIDS=()
 cleanup() {
 	local p
 	for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
+	# what the pids cgroup holds dies too (the unshare children die a
+	# moment after their parent), then the cgroup can go
+	if [ -n "$CG" ] && [ -d "$CG" ]; then
+		while read -r p; do kill -KILL "$p" 2>/dev/null; done <"$CG/cgroup.procs"
+		wait_until 10 rmdir "$CG"
+	fi
 	wait 2>/dev/null
-	[ -n "$CG" ] && rmdir "$CG" 2>/dev/null
 	rm -rf "$T"
 }
 trap cleanup EXIT
