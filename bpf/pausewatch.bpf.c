@@ -65,6 +65,8 @@ extern int bpf_iter_task_new(struct bpf_iter_task *it, struct task_struct *task,
 			     unsigned int flags) __weak __ksym;
 extern struct task_struct *bpf_iter_task_next(struct bpf_iter_task *it) __weak __ksym;
 extern void bpf_iter_task_destroy(struct bpf_iter_task *it) __weak __ksym;
+extern struct task_struct *bpf_task_from_pid(s32 pid) __weak __ksym;
+extern void bpf_task_release(struct task_struct *p) __weak __ksym;
 
 /* 6.1 .. 6.11 count pids.events "max" in one field */
 struct pids_cgroup___v61 {
@@ -87,6 +89,14 @@ __u64 iter_last_task;	/* iter/task driver: a task shown twice is counted once */
 __u32 iter_slots_seen;	/* owned exited slots whose task the walk found */
 __u32 iter_swept;	/* the release sweep ran in this walk */
 __u32 iter_done;	/* the walk reached its end */
+/*
+ * The walk's current run: processes of one namespace follow each other in
+ * the task list (siblings are created together), so the walk counts a run
+ * and touches the namespace's entry once per run, not once per process.
+ */
+__u64 walk_run_ns;	/* address of the run's pid_namespace */
+__u64 walk_run_count;	/* processes seen in the run, not yet added */
+struct pw_ns_key walk_run_key;
 
 /* Never written: a zero value for new map entries (too big for the stack). */
 static const struct pw_ns_stats zero_ns_stats;
@@ -837,55 +847,33 @@ int BPF_PROG(pw_signal_deliver_raw, int sig, struct kernel_siginfo *info, struct
 
 /* ---- snapshot walk -------------------------------------------------- */
 
-/* Room for one copy of a sighand_struct's action[] (64 x 32 bytes on 64-bit). */
-#define SIGACTIONS_MAX	4096
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, char[SIGACTIONS_MAX]);
-} scratch SEC(".maps");
-
-struct disp_scan {
-	char *buf;
-	__u32 ksz, hoff;
-	__u64 caught, ignored;
-};
-
-static long disp_step(__u32 i, void *data)
-{
-	struct disp_scan *d = data;
-	__u32 off = (i * d->ksz + d->hoff) & (SIGACTIONS_MAX - 8);
-	unsigned long h = *(unsigned long *)(d->buf + off);
-
-	if (h == SIG_IGN)
-		d->ignored |= 1ULL << (i & 63);
-	else if (h != SIG_DFL)
-		d->caught |= 1ULL << (i & 63);
-	return 0;
-}
-
 /*
- * The init's handlers and SIG_IGN signals, as bit masks: one probe read of
- * its action[] into scratch, then plain loads (the namespace may have come
- * from a probe read, so its init is not a pointer the verifier trusts).
+ * The init's disposition of the signals the faces show (HUP INT QUIT USR1
+ * USR2 TERM) and SIGCHLD, as bit masks (bit N-1 for signal N; other bits 0).
+ * One read each: the whole action[] is 2 KiB of cold cache lines per
+ * namespace, the cost of a thousand namespaces' walk.
  */
 static __always_inline void read_dispositions(struct pw_iter_ns *it, struct task_struct *reaper)
 {
-	struct disp_scan d = { .ksz = bpf_core_type_size(struct k_sigaction),
-			       .hoff = bpf_core_field_offset(struct k_sigaction, sa.sa_handler) };
+	static const int sigs[] = { 1, 2, 3, 10, 12, 15, 17 };
 	struct sighand_struct *sh = BPF_CORE_READ(reaper, sighand);
-	__u32 zero = 0, len = 64 * d.ksz;
+	__u64 caught = 0, ignored = 0;
 
-	d.buf = bpf_map_lookup_elem(&scratch, &zero);
-	if (!sh || !d.buf || len > SIGACTIONS_MAX || d.ksz < 8 || d.hoff > d.ksz - 8)
+	if (!sh)
 		return;
-	if (bpf_probe_read_kernel(d.buf, len & (2 * SIGACTIONS_MAX - 1), &sh->action))
-		return;
-	bpf_loop(64, disp_step, &d, 0);
-	it->sig_caught = d.caught;
-	it->sig_ignored = d.ignored;
+#pragma clang loop unroll(full)
+	for (int i = 0; i < (int)(sizeof(sigs) / sizeof(sigs[0])); i++) {
+		unsigned long h;
+
+		if (bpf_probe_read_kernel(&h, sizeof(h), &sh->action[sigs[i] - 1].sa.sa_handler))
+			return;
+		if (h == SIG_IGN)
+			ignored |= 1ULL << (sigs[i] - 1);
+		else if (h != SIG_DFL)
+			caught |= 1ULL << (sigs[i] - 1);
+	}
+	it->sig_caught = caught;
+	it->sig_ignored = ignored;
 	it->sig_blocked = BPF_CORE_READ(reaper, blocked.sig[0]);
 	it->disp_known = 1;
 }
@@ -988,29 +976,67 @@ static __always_inline void emit_zombie(struct task_struct *task, const struct p
 		bpf_probe_read_kernel_str(rec->parent_comm, sizeof(rec->parent_comm), parent->comm);
 }
 
+/* The task's active namespace and its pid there, by the cheapest path. */
+static __always_inline struct pid_namespace *task_ns(struct task_struct *t, int *nr)
+{
+	struct pid *pid = t->thread_pid;
+	struct pw_ns_key ignored;
+	__u32 level;
+
+	if (!pid)
+		return NULL;
+	level = pid->level;
+	if (bpf_core_field_size(pid->numbers) != 0 || level > 1)
+		return task_pidns_probe(t, &ignored, nr);
+	*nr = level ? pid->numbers[1].nr : pid->numbers[0].nr;
+	return level ? pid->numbers[1].ns : pid->numbers[0].ns;
+}
+
+static __always_inline void run_flush(void)
+{
+	struct pw_iter_ns *it;
+
+	if (!walk_run_count)
+		return;
+	it = bpf_map_lookup_elem(&iter_ns, &walk_run_key);
+	if (it)
+		it->processes += walk_run_count;
+	walk_run_count = 0;
+}
+
 /*
  * One process (thread-group leader): count it in its namespace; if it is a
  * zombie, list it; if it owns an exited slot, mark that slot seen, so the
  * sweep at the end knows its process is still in the task list.
  */
-static __noinline void walk_process(struct task_struct *task)
+static __noinline void walk_process(struct task_struct *task, int look_up_exiting)
 {
 	__u64 me = (__u64)(unsigned long)task, exit_ns = 0;
 	struct pid_namespace *ns;
 	struct pw_iter_ns *it;
 	struct pw_exited *e;
-	struct pw_ns_key key;
 	int nr = 0;
 
-	ns = task_pidns(task, &key, &nr);
+	ns = task_ns(task, &nr);
 	if (!ns) {
 		drop(PW_DROP_NS_UNRESOLVED);
 		return;
 	}
-	it = iter_ns_get(&key, ns);
-	if (it)
-		it->processes++;
-	if (!task->exit_state && !(task->flags & PF_EXITING))
+	if ((__u64)(unsigned long)ns != walk_run_ns) {
+		run_flush();
+		ns_key_probe(ns, &walk_run_key);
+		walk_run_ns = (__u64)(unsigned long)ns;
+		if (!iter_ns_get(&walk_run_key, ns))
+			walk_run_ns = 0;	/* not recorded: try again with the next process */
+	}
+	walk_run_count += walk_run_ns != 0;
+	/*
+	 * An exited slot's process that has not reached EXIT_ZOMBIE yet (it is
+	 * between its exit tracepoint and exit_notify) must be marked seen too.
+	 * The open-coded walk skips that test, which costs a cache line per
+	 * process, and its sweep asks the pid table instead (sweep_step_pid).
+	 */
+	if (!task->exit_state && !(look_up_exiting && (task->flags & PF_EXITING)))
 		return;
 	e = exited_slot(task->pid);
 	if (e && (e->task & ~SLOT_BUSY) == me) {
@@ -1026,14 +1052,15 @@ static __noinline void walk_process(struct task_struct *task)
 	 */
 	if (!(task->exit_state & EXIT_ZOMBIE) || task->signal->nr_threads > 1)
 		return;
-	if (it) {
+	it = bpf_map_lookup_elem(&iter_ns, &walk_run_key);
+	if (it && walk_run_ns) {
 		it->zombies++;
 		if (!exit_ns)
 			it->zombies_unknown_exit++;
 		else if (!it->oldest_exit_ns || exit_ns < it->oldest_exit_ns)
 			it->oldest_exit_ns = exit_ns;
 	}
-	emit_zombie(task, &key, nr, exit_ns);
+	emit_zombie(task, &walk_run_key, nr, exit_ns);
 }
 
 static long owned_step(__u32 cpu, void *data)
@@ -1078,6 +1105,41 @@ static long sweep_step(__u32 i, void *data)
 	return 0;
 }
 
+/*
+ * The same, for the open-coded walk, which does not mark exiting processes
+ * that are not zombies yet: a process still in the pid table under its pid
+ * is not released, whatever the walk saw.
+ */
+static long sweep_step_pid(__u32 i, void *data)
+{
+	struct sweep *sw = data;
+	struct pw_exited *e = bpf_map_lookup_elem(&exited, &i);
+	struct task_struct *owner;
+	struct pw_ns_key key;
+	__u64 t, exit_ns;
+	__u32 state;
+
+	if (!e)
+		return 1;
+	t = e->task;
+	if (!t || (t & SLOT_BUSY) || e->seen_gen == sw->gen || e->exit_ns >= sw->start)
+		return 0;
+	owner = bpf_task_from_pid((s32)e->pid);
+	if (owner) {
+		bool same = (__u64)(unsigned long)owner == t;
+
+		bpf_task_release(owner);
+		if (same)
+			return 0;
+	}
+	state = e->state;
+	key = e->ns;
+	exit_ns = e->exit_ns;
+	if (claim(e, t))
+		count_release(state, &key, exit_ns, PW_DIAG_REAPS_BY_WALK);
+	return 0;
+}
+
 static __always_inline void walk_begin(void)
 {
 	if (!iter_start_ns)
@@ -1085,7 +1147,7 @@ static __always_inline void walk_begin(void)
 }
 
 /* After the last process: sweep, but only when some owned slot went unseen. */
-static __always_inline void walk_end(void)
+static __always_inline void walk_end(int by_pid)
 {
 	struct sweep sw = { .gen = iter_gen, .start = iter_start_ns };
 	__s64 owned = 0;
@@ -1093,11 +1155,12 @@ static __always_inline void walk_end(void)
 	if (iter_done)
 		return;
 	iter_done = 1;
+	run_flush();
 	bpf_loop(nr_cpus, owned_step, &owned, 0);
 	if (owned <= (__s64)iter_slots_seen)
 		return;
 	iter_swept = 1;
-	bpf_loop(exited_mask + 1, sweep_step, &sw, 0);
+	bpf_loop(exited_mask + 1, by_pid ? sweep_step_pid : sweep_step, &sw, 0);
 }
 
 /*
@@ -1116,9 +1179,9 @@ int pw_walk(struct bpf_iter__task *ctx)
 	walk_begin();
 	bpf_iter_task_new(&it, NULL, BPF_TASK_ITER_ALL_PROCS);
 	while ((t = bpf_iter_task_next(&it)))
-		walk_process(t);
+		walk_process(t, 0);
 	bpf_iter_task_destroy(&it);
-	walk_end();
+	walk_end(1);
 	return 0;
 }
 
@@ -1129,11 +1192,11 @@ int pw_walk_all(struct bpf_iter__task *ctx)
 	struct task_struct *task = ctx->task;
 
 	if (!task) {
-		walk_end();
+		walk_end(0);
 		return 0;
 	}
 	walk_begin();
 	if (task->pid == task->tgid)	/* processes, not threads */
-		walk_process(task);
+		walk_process(task, 1);
 	return 0;
 }

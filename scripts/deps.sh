@@ -9,7 +9,7 @@ set -euo pipefail
 
 declare -A PKGS=(
   [build]="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev musl-tools pkg-config"
-  [test]="util-linux procps psmisc iproute2 jq valgrind busybox-static libclang-rt-14-dev tmux"
+  [test]="util-linux procps psmisc iproute2 jq valgrind busybox-static libclang-rt-14-dev tmux python3-pexpect"
   [image]="umoci skopeo jq podman runc containers-storage busybox-static"
   [sandbox]="runc umoci jq iproute2 containernetworking-plugins shellcheck util-linux groff-base procps busybox-static"
   [kernels]="qemu-system-x86 cpio lz4 zstd xz-utils busybox-static musl-tools shellcheck"

@@ -678,6 +678,8 @@ static int walk(struct pw_collector *c)
 	bss->iter_slots_seen = 0;
 	bss->iter_swept = 0;
 	bss->iter_done = 0;
+	bss->walk_run_ns = 0;
+	bss->walk_run_count = 0;
 	fd = bpf_iter_create(bpf_link__fd(c->walk_link));
 	if (fd < 0)
 		return -errno;
@@ -812,9 +814,12 @@ static int sig_row_cmp(const void *a, const void *b)
 	return x->key.sig < y->key.sig ? -1 : x->key.sig > y->key.sig;
 }
 
+static const struct pw_namespace *order_base;
+
 static int ns_order(const void *a, const void *b)
 {
-	const struct pw_namespace *x = a, *y = b;
+	const struct pw_namespace *x = &order_base[*(const size_t *)a];
+	const struct pw_namespace *y = &order_base[*(const size_t *)b];
 
 	if (x->alive != y->alive)
 		return x->alive ? -1 : 1;
@@ -959,8 +964,9 @@ static int merge_live(struct merge_ctx *x)
 			copy_counters(ns, &nr->st);
 		if (attach_sigs(ns, &ir->key, sigs, x->m->sig.n))
 			return -ENOMEM;
-		pw_nscache_fill(x->c->cache, ns);
-		pw_gone_remove(x->c->gone, ns->pidns, ns->ns_id);	/* missed by an earlier walk */
+		/* new to the cache: it may be one an earlier walk missed and declared gone */
+		if (pw_nscache_fill(x->c->cache, ns))
+			pw_gone_remove(x->c->gone, ns->pidns, ns->ns_id);
 		x->s->n_ns++;
 	}
 	return 0;
@@ -1028,6 +1034,34 @@ static void clean_leftovers(struct merge_ctx *x)
 	}
 }
 
+/*
+ * Alive first, then by level, inode and id.  An index is sorted, then the
+ * namespaces (a couple of KiB each) are moved once: qsort on the array
+ * itself would copy them n log n times.  The collector lock makes the
+ * comparator's static base safe.
+ */
+static int order_namespaces(struct pw_snapshot *s)
+{
+	size_t *idx = malloc((s->n_ns ? s->n_ns : 1) * sizeof(*idx));
+	struct pw_namespace *sorted = malloc((s->n_ns ? s->n_ns : 1) * sizeof(*sorted));
+
+	if (!idx || !sorted) {
+		free(idx);
+		free(sorted);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < s->n_ns; i++)
+		idx[i] = i;
+	order_base = s->ns;
+	qsort(idx, s->n_ns, sizeof(*idx), ns_order);
+	for (size_t i = 0; i < s->n_ns; i++)
+		sorted[i] = s->ns[idx[i]];
+	free(s->ns);
+	s->ns = sorted;
+	free(idx);
+	return 0;
+}
+
 static int merge(struct merge_ctx *x)
 {
 	int rc;
@@ -1047,8 +1081,7 @@ static int merge(struct merge_ctx *x)
 	rc = pw_gone_append(x->c->gone, x->s);
 	if (rc)
 		return rc;
-	qsort(x->s->ns, x->s->n_ns, sizeof(*x->s->ns), ns_order);
-	return 0;
+	return order_namespaces(x->s);
 }
 
 static double cpu_seconds(void)

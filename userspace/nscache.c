@@ -196,16 +196,18 @@ static void copy_out(const struct entry *e, struct pw_namespace *ns)
 	snprintf(ns->pause_error, sizeof(ns->pause_error), "%s", e->pause_error);
 }
 
-void pw_nscache_fill(struct pw_nscache *c, struct pw_namespace *ns)
+bool pw_nscache_fill(struct pw_nscache *c, struct pw_namespace *ns)
 {
-	struct entry *e = get(c, ns);
+	bool known = find(c, ns->pidns, ns->ns_id) != NULL;
+	struct entry *e = known ? find(c, ns->pidns, ns->ns_id) : get(c, ns);
 
 	if (!e)
-		return;	/* no memory: the namespace is shown without attribution */
+		return true;	/* no memory: the namespace is shown without attribution */
 	e->filled = true;
 	attribute(c, e, ns);
 	pause_page(c, e, ns);
 	copy_out(e, ns);
+	return !known;
 }
 
 void pw_nscache_fill_final(struct pw_nscache *c, struct pw_namespace *ns)

@@ -29,8 +29,9 @@ void pw_nscache_begin(struct pw_nscache *c, uint64_t mono_ns);
 /*
  * A live namespace: ns->pidns, ns_id, init_pid and init_comm are set (from
  * the walk); fill its attribution and pause fields, refreshing as needed.
+ * Returns true when the namespace was not in the cache before.
  */
-void pw_nscache_fill(struct pw_nscache *c, struct pw_namespace *ns);
+bool pw_nscache_fill(struct pw_nscache *c, struct pw_namespace *ns);
 /* A namespace found gone: fill what was known of it, refresh nothing. */
 void pw_nscache_fill_final(struct pw_nscache *c, struct pw_namespace *ns);
 /* End the snapshot: forget namespaces not filled since pw_nscache_begin. */

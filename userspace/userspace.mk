@@ -74,3 +74,19 @@ $(BUILD)/san/tests/json_test: $(PW_UNIT_json_test) $(PW_UNIT_HDRS)
 TEST_BINS += $(BUILD)/tests/attrib_test $(BUILD)/tests/json_test
 SAN_BINS += $(BUILD)/san/tests/attrib_test $(BUILD)/san/tests/json_test
 # --- end attrib/json ---
+
+# --- collector parts without BPF (unit tests) ---
+PW_UNIT_collector_parts_test := tests/unit/collector_parts_test.c tests/unit/snapfix.c \
+	userspace/gone.c userspace/snapshot.c userspace/pause_page.c
+PW_UNIT_PARTS_HDRS := userspace/gone.h userspace/snapshot.h tests/unit/snapfix.h tests/tap.h
+
+$(BUILD)/tests/collector_parts_test: $(PW_UNIT_collector_parts_test) $(PW_UNIT_PARTS_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -Iuserspace -Ipause -Itests -Itests/unit -o $@ $(PW_UNIT_collector_parts_test) -lm
+
+$(BUILD)/san/tests/collector_parts_test: $(PW_UNIT_collector_parts_test) $(PW_UNIT_PARTS_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Iuserspace -Ipause -Itests -Itests/unit -o $@ $(PW_UNIT_collector_parts_test) -lm
+
+TEST_BINS += $(BUILD)/tests/collector_parts_test
+SAN_BINS += $(BUILD)/san/tests/collector_parts_test

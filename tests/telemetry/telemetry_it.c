@@ -7,7 +7,8 @@
  *
  * Environment: PAUSE (path to our pause, for pause_reaps_match_page),
  * PW_TEST_VARIANT=auto|v616|legacy (which exit tracepoint to force),
- * PW_TEST_ATTACH=raw_tp (force the raw_tp programs instead of tp_btf).
+ * PW_TEST_ATTACH=raw_tp (force the raw_tp programs instead of tp_btf),
+ * PW_TEST_WALK=iter_task (force the older kernels' walk over every thread).
  * Output is TAP; a "# variants:" line names what the loader chose.
  */
 #include <errno.h>
@@ -38,6 +39,7 @@
 
 static enum pw_exit_variant test_variant;
 static enum pw_attach test_attach;
+static enum pw_walk test_walk;
 
 /* ---- collector helpers ---------------------------------------------- */
 
@@ -48,7 +50,7 @@ static enum pw_attach test_attach;
 static struct pw_collector *open_collector(unsigned int max_zombies)
 {
 	struct pw_opts o = { .max_zombies = max_zombies ? max_zombies : 1u << 18,
-			     .exit_variant = test_variant, .attach = test_attach };
+			     .exit_variant = test_variant, .attach = test_attach, .walk = test_walk };
 	struct pw_collector *c;
 	char err[1024];
 	int rc = pw_open(&o, &c, err, sizeof(err));
@@ -920,7 +922,7 @@ static void t_zombie_table_overflow(void)
 static void t_exit_slot_eviction(void)
 {
 	struct pw_opts o = { .max_zombies = 1u << 18, .exit_variant = test_variant,
-			     .attach = test_attach, .exited_slots = 1024 };
+			     .attach = test_attach, .walk = test_walk, .exited_slots = 1024 };
 	struct orphaner orph = { .n = 1500 };
 	const struct pw_namespace *ns;
 	struct pw_collector *c;
@@ -1021,7 +1023,7 @@ static void count_ours(struct pw_collector *c, const struct churn_ns *ours, int 
 static void t_ns_churn(void)
 {
 	struct pw_opts o = { .max_zombies = 1u << 18, .max_gone = 256, .exit_variant = test_variant,
-			     .attach = test_attach };
+			     .attach = test_attach, .walk = test_walk };
 	int pipefd[2], total = 2000, made = 0, alive_ours = 0, seen_n = 0;
 	struct churn_ns *ours = calloc(total, sizeof(*ours));
 	bool *seen = calloc(total, sizeof(*seen));
@@ -1094,7 +1096,7 @@ static const struct pw_namespace *find_gone(const struct pw_snapshot *s, unsigne
 static void t_gone_retention(void)
 {
 	struct pw_opts o = { .max_zombies = 1u << 18, .keep_gone_seconds = 2,
-			     .exit_variant = test_variant, .attach = test_attach };
+			     .exit_variant = test_variant, .attach = test_attach, .walk = test_walk };
 	const struct pw_namespace *g1, *g2;
 	struct pw_snapshot *s1 = NULL, *s2, *s3 = NULL;
 	struct pw_collector *c;
@@ -1190,8 +1192,8 @@ static void print_variants(void)
 	if (!c)
 		return;
 	s = snap(c);
-	diag("variants: exit=%s attach=%s kernel_stats=%s", s->self.exit_variant, s->self.attach,
-	     s->self.bpf_stats_enabled ? "on" : "off");
+	diag("variants: exit=%s attach=%s walk=%s kernel_stats=%s", s->self.exit_variant,
+	     s->self.attach, s->self.walk, s->self.bpf_stats_enabled ? "on" : "off");
 	pw_snapshot_free(s);
 	pw_close(c);
 }
@@ -1209,6 +1211,8 @@ int main(int argc, char **argv)
 	}
 	if (getenv("PW_TEST_ATTACH") && !strcmp(getenv("PW_TEST_ATTACH"), "raw_tp"))
 		test_attach = PW_ATTACH_RAW_TP;
+	if (getenv("PW_TEST_WALK") && !strcmp(getenv("PW_TEST_WALK"), "iter_task"))
+		test_walk = PW_WALK_ITER_TASK;
 	if (v && !strcmp(v, "legacy"))
 		test_variant = PW_VARIANT_LEGACY;
 	else if (v && !strcmp(v, "v616"))
