@@ -126,7 +126,13 @@ main_ctr=$VCTR
 EX_PID=$(cri inspect "$VCTR" | jq -r .info.info.pid)
 seen() { [ -n "$(wl_ns main)" ]; }
 wait_until 90 seen
-ok $? "pausetop in the container loaded its BPF programs and lists the workload's namespace"
+rc=$?
+ok $rc "pausetop in the container loaded its BPF programs and lists the workload's namespace"
+if [ $rc -ne 0 ]; then
+	diag "container: $(cri inspect "$VCTR" | jq -c '.status | {state, exit_code, reason}')"
+	log_err main | head -5 | while read -r l; do diag "stderr: $l"; done
+	bail "pausetop does not run under the DaemonSet's security context"
+fi
 status_of() { awk -v k="$2:" '$1 == k { $1 = ""; sub(/^ /, ""); print }' "/proc/$1/status"; }
 # CAP_DAC_READ_SEARCH 2, CAP_SYS_PTRACE 19, CAP_PERFMON 38, CAP_BPF 39
 want_caps=$(printf '%016x' $(( (1 << 2) | (1 << 19) | (1 << 38) | (1 << 39) )))
@@ -164,7 +170,9 @@ peak=$(cat "/sys/fs/cgroup/memory$mcg/memory.max_usage_in_bytes" 2>/dev/null ||
 	cat "/sys/fs/cgroup/unified$mcg/memory.peak" 2>/dev/null || cat "/sys/fs/cgroup$mcg/memory.peak" 2>/dev/null)
 [ -n "$peak" ] && [ "$peak" -lt "$limit" ]
 ok $? "peak memory of the container (maps included) is under the manifest's limit"
-diag "memory peak $((peak / 1024)) KiB of limit $((limit / 1024)) KiB; pausetop RSS $(status_of "$EX_PID" VmRSS | tr -s ' ')"
+now=$(cat "/sys/fs/cgroup/memory$mcg/memory.usage_in_bytes" 2>/dev/null ||
+	cat "/sys/fs/cgroup/unified$mcg/memory.current" 2>/dev/null || cat "/sys/fs/cgroup$mcg/memory.current" 2>/dev/null)
+diag "memory: peak $((peak / 1024)) KiB (the verifier at load), now $((${now:-0} / 1024)) KiB, limit $((limit / 1024)) KiB; pausetop RSS $(status_of "$EX_PID" VmRSS | tr -s ' ')"
 
 cri stop "$main_ctr" 10
 is "$(VCTR=$main_ctr exit_code)" 0 "StopContainer: pausetop exits 0 on SIGTERM"
