@@ -78,7 +78,7 @@ panel("table", "What runs", [('pausewatch_build_info{node=~"$node"}', "", {"form
 row("Pods", 42)
 panel("table", "PID namespaces of the selected pods", [
     ('pausewatch_namespace_info{node=~"$node", pod_uid=~"$pod"}', "", {"format": "table", "instant": True})], 0, 43, 24, 7,
-    desc="Attribution from cgroup paths and the UTS namespace; hostname needs CAP_SYS_ADMIN in the DaemonSet (docs/deploy.md).")
+    desc="Attribution from cgroup paths and the UTS namespace (hostname: the pod name when the pod has its own UTS namespace).")
 panel("timeseries", "Zombies by pod", [(pod('pausewatch_zombies'), "{{hostname}} {{pod_uid}} ({{init_comm}})", None)], 0, 50, 12, 8)
 panel("timeseries", "Oldest zombie by pod", [(pod('pausewatch_oldest_zombie_age_seconds'), "{{hostname}} {{pod_uid}}", None)], 12, 50, 12, 8, unit="s")
 panel("timeseries", "Reaps per second by pod", [
