@@ -49,7 +49,7 @@ ok $? "make image-pausetop exists (image/image.mk)"
 # shellcheck disable=SC2016 # $(NODE_NAME) is the kubelet's, meant literally
 is "$(fact '[.node_name_arg, .node_name_env]')" '["$(NODE_NAME)",["spec.nodeName"]]' \
 	"--node-name \$(NODE_NAME) from the downward API (spec.nodeName)"
-is "$(fact .memory_limit)" '"256Mi"' "a memory limit (BPF maps and the verifier's peak at load are charged to it)"
+is "$(fact .memory_limit)" '"64Mi"' "a memory limit (BPF maps and the verifier's peak at load, ~20 MiB, are charged to it)"
 
 # ---- one port everywhere ----------------------------------------------------------
 PORT=9810
