@@ -8,6 +8,8 @@
 #   make image          OCI sandbox image (build/image/); make image-load puts it in podman
 #   make test-kernels   BPF tests inside Debian's 6.1 and 6.12 kernels under qemu, and the host
 #   make vmlinux        regenerate vmlinux/$(ARCH)/vmlinux.h from the running kernel
+#   make fuzz           every libFuzzer target for a minute (fuzz/fuzz.mk)
+#   make lint           clang-tidy over the C tree (.clang-tidy)
 #   make clean          remove build/
 #
 # Each part of the tree owns a fragment (pause/pause.mk, bpf/bpf.mk, ...);
@@ -44,11 +46,19 @@ include kernels/kernels.mk
 include bench/bench.mk
 include bench/bpf/bpf.mk
 include bench/export/export.mk
+include tests/security/security.mk
+include fuzz/fuzz.mk
+include bench/tui/tui.mk
 # last: its rules expand TEST_BINS and SAN_BINS, which every fragment above extends
 include tests/tests.mk
 
+# clang-tidy over the C tree against tests/lint/baseline.txt (the checks: .clang-tidy)
+.PHONY: lint
+lint: $(BPF_SKEL)
+	@tests/lint/lint.sh
+
 help:
-	@sed -n '2,15p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,17p' Makefile | sed 's/^# \{0,1\}//'
 
 clean:
 	rm -rf $(BUILD)

@@ -24,3 +24,16 @@ bench-pause:
 $(BUILD)/bench/initbench: bench/pause/initbench.c bench/bench.mk
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -o $@ $<
+
+# One snapshot at 1,000 namespaces x 20 processes, before and after
+# (bench/collector/bench-snapshot.sh).
+BENCH_TARGETS += bench-snapshot
+.PHONY: bench-snapshot
+bench-snapshot:
+	@$(DEPS) build bench
+	@$(MAKE) --no-print-directory $(BUILD)/pausetop $(BUILD)/bench/manyns
+	@BUILD=$(BUILD) bench/collector/bench-snapshot.sh
+
+$(BUILD)/bench/manyns: bench/collector/manyns.c bench/bench.mk
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -o $@ $<

@@ -65,6 +65,8 @@ extern int bpf_iter_task_new(struct bpf_iter_task *it, struct task_struct *task,
 			     unsigned int flags) __weak __ksym;
 extern struct task_struct *bpf_iter_task_next(struct bpf_iter_task *it) __weak __ksym;
 extern void bpf_iter_task_destroy(struct bpf_iter_task *it) __weak __ksym;
+extern struct task_struct *bpf_task_from_pid(s32 pid) __weak __ksym;
+extern void bpf_task_release(struct task_struct *p) __weak __ksym;
 
 /* 6.1 .. 6.11 count pids.events "max" in one field */
 struct pids_cgroup___v61 {
@@ -87,6 +89,15 @@ __u64 iter_last_task;	/* iter/task driver: a task shown twice is counted once */
 __u32 iter_slots_seen;	/* owned exited slots whose task the walk found */
 __u32 iter_swept;	/* the release sweep ran in this walk */
 __u32 iter_done;	/* the walk reached its end */
+__u32 iter_force_sweep;	/* set by the collector: a namespace waits for its last releases */
+/*
+ * The walk's current run: processes of one namespace follow each other in
+ * the task list (siblings are created together), so the walk counts a run
+ * and touches the namespace's entry once per run, not once per process.
+ */
+__u64 walk_run_ns;	/* address of the run's pid_namespace */
+__u64 walk_run_count;	/* processes seen in the run, not yet added */
+struct pw_ns_key walk_run_key;
 
 /* Never written: a zero value for new map entries (too big for the stack). */
 static const struct pw_ns_stats zero_ns_stats;
@@ -477,10 +488,11 @@ static __always_inline void count_release(__u32 state, const struct pw_ns_key *k
 	__u64 dwell;
 	__u32 slot;
 
-	if (state != PW_EXIT_ZOMBIE && state != PW_EXIT_PENDING)
-		return;
 	st = bpf_map_lookup_elem(&ns_stats, key);
 	if (!st)
+		return;
+	__sync_fetch_and_add(&st->outstanding, -1);	/* accounted for: the namespace may be final */
+	if (state != PW_EXIT_ZOMBIE && state != PW_EXIT_PENDING)
 		return;
 	if (state == PW_EXIT_PENDING) {
 		__sync_fetch_and_add(&st->autoreaped, 1);
@@ -508,6 +520,15 @@ static __always_inline int claim(struct pw_exited *e, __u64 owner)
 	return 1;
 }
 
+/* An exit whose release will never be seen (evicted): it is not outstanding any more. */
+static __always_inline void forget_exit(const struct pw_ns_key *key)
+{
+	struct pw_ns_stats *st = bpf_map_lookup_elem(&ns_stats, key);
+
+	if (st)
+		__sync_fetch_and_add(&st->outstanding, -1);
+}
+
 /*
  * Record an exited process in its slot.  Returns 1 when another thread of
  * the same process already did (without group_dead, two last threads can
@@ -518,9 +539,13 @@ static __always_inline int claim(struct pw_exited *e, __u64 owner)
  * still in the slot was released if it had the same pid (a pid is reused
  * only after release_task): that is its reap.  A different pid in the same
  * slot (the table is smaller than pid_max) is a real loss: evicted.
+ *
+ * The slot count goes up before the exchange and the namespace's
+ * outstanding count before the publish, so that neither is ever below the
+ * truth: the walk's sweep and the collector's retirement rely on that.
  */
 static __always_inline int remember_exit(struct task_struct *leader, const struct pw_ns_key *key,
-					 __u32 state)
+					 __u32 state, struct pw_ns_stats *st)
 {
 	__u64 me = (__u64)(unsigned long)leader;
 	__u32 pid = leader->pid;
@@ -530,27 +555,40 @@ static __always_inline int remember_exit(struct task_struct *leader, const struc
 
 	if (!e)
 		return 0;
+	diag_add(PW_DIAG_SLOTS_OWNED, 1);
 	prev = __sync_lock_test_and_set(&e->task, me + SLOT_BUSY);	/* +, not |: the verifier allows no bit operation on a pointer; task_structs are aligned */
 	if ((prev & ~SLOT_BUSY) == me) {
 		if (!(prev & SLOT_BUSY))	/* finished by the other thread: put it back */
 			__sync_lock_test_and_set(&e->task, me);
+		diag_add(PW_DIAG_SLOTS_OWNED, -1);
 		return 1;
 	}
+	if (prev)
+		diag_add(PW_DIAG_SLOTS_OWNED, -1);	/* the earlier owner's ownership ends here */
 	if (prev & SLOT_BUSY) {
-		drop(PW_DROP_EXIT_SLOT_EVICTED);	/* two exits writing one slot at once */
-	} else if (prev) {
+		/*
+		 * Another exit sharing this slot (two pids, a table smaller than
+		 * pid_max) is being written right now: give the slot back to it
+		 * (unless it already published) and lose ours, counted.
+		 */
+		__sync_val_compare_and_swap(&e->task, me + SLOT_BUSY, prev);
+		drop(PW_DROP_EXIT_SLOT_EVICTED);
+		return 1;
+	}
+	if (prev) {
 		prev_key = e->ns;
-		if (e->pid == pid)
+		if (e->pid == pid) {
 			count_release(e->state, &prev_key, e->exit_ns, PW_DIAG_REAPS_BY_REUSE);
-		else
+		} else {
 			drop(PW_DROP_EXIT_SLOT_EVICTED);
-	} else {
-		diag_add(PW_DIAG_SLOTS_OWNED, 1);
+			forget_exit(&prev_key);
+		}
 	}
 	e->exit_ns = bpf_ktime_get_boot_ns();
 	e->ns = *key;
 	e->pid = pid;
 	e->state = state;
+	__sync_fetch_and_add(&st->outstanding, 1);
 	__sync_lock_test_and_set(&e->task, me);	/* publish */
 	return 0;
 }
@@ -611,7 +649,7 @@ static __always_inline int on_exit(struct task_struct *task, int group_dead)
 	if (!st)
 		return 0;
 	state = exit_fate(leader, task);
-	if (remember_exit(leader, &key, state))
+	if (remember_exit(leader, &key, state, st))
 		return 0;
 	if (state == PW_EXIT_ZOMBIE)
 		count_exit(&key, 1);
@@ -837,57 +875,65 @@ int BPF_PROG(pw_signal_deliver_raw, int sig, struct kernel_siginfo *info, struct
 
 /* ---- snapshot walk -------------------------------------------------- */
 
-/* Room for one copy of a sighand_struct's action[] (64 x 32 bytes on 64-bit). */
-#define SIGACTIONS_MAX	4096
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, char[SIGACTIONS_MAX]);
-} scratch SEC(".maps");
-
-struct disp_scan {
-	char *buf;
-	__u32 ksz, hoff;
-	__u64 caught, ignored;
-};
-
-static long disp_step(__u32 i, void *data)
-{
-	struct disp_scan *d = data;
-	__u32 off = (i * d->ksz + d->hoff) & (SIGACTIONS_MAX - 8);
-	unsigned long h = *(unsigned long *)(d->buf + off);
-
-	if (h == SIG_IGN)
-		d->ignored |= 1ULL << (i & 63);
-	else if (h != SIG_DFL)
-		d->caught |= 1ULL << (i & 63);
-	return 0;
-}
-
 /*
- * The init's handlers and SIG_IGN signals, as bit masks: one probe read of
- * its action[] into scratch, then plain loads (the namespace may have come
- * from a probe read, so its init is not a pointer the verifier trusts).
+ * The init's disposition of the signals the faces show (HUP INT QUIT USR1
+ * USR2 TERM) and SIGCHLD, as bit masks (bit N-1 for signal N; other bits 0).
+ * One read each: the whole action[] is 2 KiB of cold cache lines per
+ * namespace, the cost of a thousand namespaces' walk.
  */
 static __always_inline void read_dispositions(struct pw_iter_ns *it, struct task_struct *reaper)
 {
-	struct disp_scan d = { .ksz = bpf_core_type_size(struct k_sigaction),
-			       .hoff = bpf_core_field_offset(struct k_sigaction, sa.sa_handler) };
+	static const int sigs[] = { 1, 2, 3, 10, 12, 15, 17 };
 	struct sighand_struct *sh = BPF_CORE_READ(reaper, sighand);
-	__u32 zero = 0, len = 64 * d.ksz;
+	__u64 caught = 0, ignored = 0;
 
-	d.buf = bpf_map_lookup_elem(&scratch, &zero);
-	if (!sh || !d.buf || len > SIGACTIONS_MAX || d.ksz < 8 || d.hoff > d.ksz - 8)
+	if (!sh)
 		return;
-	if (bpf_probe_read_kernel(d.buf, len & (2 * SIGACTIONS_MAX - 1), &sh->action))
-		return;
-	bpf_loop(64, disp_step, &d, 0);
-	it->sig_caught = d.caught;
-	it->sig_ignored = d.ignored;
+#pragma clang loop unroll(full)
+	for (int i = 0; i < (int)(sizeof(sigs) / sizeof(sigs[0])); i++) {
+		unsigned long h;
+
+		if (bpf_probe_read_kernel(&h, sizeof(h), &sh->action[sigs[i] - 1].sa.sa_handler))
+			return;
+		if (h == SIG_IGN)
+			ignored |= 1ULL << (sigs[i] - 1);
+		else if (h != SIG_DFL)
+			caught |= 1ULL << (sigs[i] - 1);
+	}
+	it->sig_caught = caught;
+	it->sig_ignored = ignored;
 	it->sig_blocked = BPF_CORE_READ(reaper, blocked.sig[0]);
 	it->disp_known = 1;
+}
+
+/*
+ * PID pressure: the init's pids cgroup, or the nearest ancestor with a
+ * limit (a Kubernetes pod limit sits on the pod's cgroup, above the
+ * container's).  The root's counter is not kept by the kernel: unknown there.
+ */
+/*
+ * The "max" count pids.events shows for a cgroup, as the kernel's
+ * pids_events_show() picks it: 6.12+ show, on cgroup v1 or with the
+ * pids_localevents mount option, the forks refused in this very cgroup
+ * (events_local[PIDCG_FORKFAIL]), else the hierarchical count of forks its
+ * limit refused (events[PIDCG_MAX]); 6.1 has one counter, events_limit.
+ */
+static __always_inline __s64 pids_events_max(struct cgroup_subsys_state *css, struct pids_cgroup *pc)
+{
+	const unsigned int local_events = 1u << 20;	/* CGRP_ROOT_PIDS_LOCAL_EVENTS */
+	struct cgroup_root *root;
+	bool local;
+
+	if (!bpf_core_field_exists(pc->events))
+		return BPF_CORE_READ((struct pids_cgroup___v61 *)pc, events_limit.counter);
+	root = BPF_CORE_READ(css, cgroup, root);
+	local = BPF_CORE_READ(root, hierarchy_id) != 0 ||	/* v1: not the default hierarchy */
+		(bpf_core_field_exists(pc->events_local) && (BPF_CORE_READ(root, flags) & local_events));
+	if (!local)
+		return BPF_CORE_READ(pc, events[0].counter);
+	if (bpf_core_field_exists(pc->events_local))
+		return BPF_CORE_READ(pc, events_local[1].counter);
+	return BPF_CORE_READ(pc, events[1].counter);
 }
 
 /*
@@ -900,7 +946,7 @@ static __always_inline void read_pids(struct pw_iter_ns *it, struct task_struct 
 	const __s64 pids_max_unlimited = 4 * 1024 * 1024 + 1;	/* PIDS_MAX = PID_MAX_LIMIT + 1 */
 	struct cgroup_subsys_state *css, *parent;
 	struct pids_cgroup *pc;
-	__s64 limit = 0, counter = 0, events = 0;
+	__s64 limit = 0;
 	int id, i;
 
 	if (!bpf_core_enum_value_exists(enum cgroup_subsys_id, pids_cgrp_id))
@@ -914,14 +960,9 @@ static __always_inline void read_pids(struct pw_iter_ns *it, struct task_struct 
 		pc = (struct pids_cgroup *)css;	/* css is its first member */
 		limit = BPF_CORE_READ(pc, limit.counter);
 		if (i == 0 || limit < pids_max_unlimited) {
-			counter = BPF_CORE_READ(pc, counter.counter);
-			if (bpf_core_field_exists(pc->events))
-				events = BPF_CORE_READ(pc, events[0].counter);
-			else
-				events = BPF_CORE_READ((struct pids_cgroup___v61 *)pc, events_limit.counter);
-			it->pids_current = counter;
+			it->pids_current = BPF_CORE_READ(pc, counter.counter);
 			it->pids_max = limit < pids_max_unlimited ? limit : -1;
-			it->pids_events_max = events;
+			it->pids_events_max = pids_events_max(css, pc);
 			it->pids_known = 1;
 			if (limit < pids_max_unlimited)
 				break;
@@ -956,6 +997,8 @@ static __noinline struct pw_iter_ns *iter_ns_get(const struct pw_ns_key *key,
 		return it;
 	it->init_tgid = BPF_CORE_READ(reaper, tgid);
 	BPF_CORE_READ_STR_INTO(&it->init_comm, reaper, comm);
+	/* no setns, no CAP_SYS_ADMIN: nsproxy is NULL once the init is exiting */
+	BPF_CORE_READ_STR_INTO(&it->nodename, reaper, nsproxy, uts_ns, name.nodename);
 	read_dispositions(it, reaper);
 	read_pids(it, reaper);
 	return it;
@@ -988,30 +1031,68 @@ static __always_inline void emit_zombie(struct task_struct *task, const struct p
 		bpf_probe_read_kernel_str(rec->parent_comm, sizeof(rec->parent_comm), parent->comm);
 }
 
+/* The task's active namespace and its pid there, by the cheapest path. */
+static __always_inline struct pid_namespace *task_ns(struct task_struct *t, int *nr)
+{
+	struct pid *pid = t->thread_pid;
+	struct pw_ns_key ignored;
+	__u32 level;
+
+	if (!pid)
+		return NULL;
+	level = pid->level;
+	if (bpf_core_field_size(pid->numbers) != 0 || level > 1)
+		return task_pidns_probe(t, &ignored, nr);
+	*nr = level ? pid->numbers[1].nr : pid->numbers[0].nr;
+	return level ? pid->numbers[1].ns : pid->numbers[0].ns;
+}
+
+static __always_inline void run_flush(void)
+{
+	struct pw_iter_ns *it;
+
+	if (!walk_run_count)
+		return;
+	it = bpf_map_lookup_elem(&iter_ns, &walk_run_key);
+	if (it)
+		it->processes += walk_run_count;
+	walk_run_count = 0;
+}
+
 /*
  * One process (thread-group leader): count it in its namespace; if it is a
  * zombie, list it; if it owns an exited slot, mark that slot seen, so the
  * sweep at the end knows its process is still in the task list.
  */
-static __noinline void walk_process(struct task_struct *task)
+static __always_inline int walk_process_body(struct task_struct *task, int look_up_exiting)
 {
 	__u64 me = (__u64)(unsigned long)task, exit_ns = 0;
 	struct pid_namespace *ns;
 	struct pw_iter_ns *it;
 	struct pw_exited *e;
-	struct pw_ns_key key;
 	int nr = 0;
 
-	ns = task_pidns(task, &key, &nr);
+	ns = task_ns(task, &nr);
 	if (!ns) {
 		drop(PW_DROP_NS_UNRESOLVED);
-		return;
+		return 0;
 	}
-	it = iter_ns_get(&key, ns);
-	if (it)
-		it->processes++;
-	if (!task->exit_state && !(task->flags & PF_EXITING))
-		return;
+	if ((__u64)(unsigned long)ns != walk_run_ns) {
+		run_flush();
+		ns_key_probe(ns, &walk_run_key);
+		walk_run_ns = (__u64)(unsigned long)ns;
+		if (!iter_ns_get(&walk_run_key, ns))
+			walk_run_ns = 0;	/* not recorded: try again with the next process */
+	}
+	walk_run_count += walk_run_ns != 0;
+	/*
+	 * An exited slot's process that has not reached EXIT_ZOMBIE yet (it is
+	 * between its exit tracepoint and exit_notify) must be marked seen too.
+	 * The open-coded walk skips that test, which costs a cache line per
+	 * process, and its sweep asks the pid table instead (sweep_step_pid).
+	 */
+	if (!task->exit_state && !(look_up_exiting && (task->flags & PF_EXITING)))
+		return 0;
 	e = exited_slot(task->pid);
 	if (e && (e->task & ~SLOT_BUSY) == me) {
 		e->seen_gen = iter_gen;
@@ -1025,15 +1106,35 @@ static __noinline void walk_process(struct task_struct *task)
 	 * released) shows "Z" in /proc but is not one (delay_group_leader()).
 	 */
 	if (!(task->exit_state & EXIT_ZOMBIE) || task->signal->nr_threads > 1)
-		return;
-	if (it) {
+		return 0;
+	it = bpf_map_lookup_elem(&iter_ns, &walk_run_key);
+	if (it && walk_run_ns) {
 		it->zombies++;
 		if (!exit_ns)
 			it->zombies_unknown_exit++;
 		else if (!it->oldest_exit_ns || exit_ns < it->oldest_exit_ns)
 			it->oldest_exit_ns = exit_ns;
 	}
-	emit_zombie(task, &key, nr, exit_ns);
+	emit_zombie(task, &walk_run_key, nr, exit_ns);
+	return 0;
+}
+
+/*
+ * The open-coded walk calls a global function: the verifier checks it once,
+ * on its own, instead of once per state of the iterator loop (which took
+ * 190,000 instructions and about 190 MiB of verifier memory at load).  A
+ * trusted BTF pointer argument needs Linux 6.8 ("arg:trusted"); older
+ * kernels refuse the program and the collector falls back to pw_walk_all,
+ * which calls the static copy below.
+ */
+__noinline int walk_process(struct task_struct *task __attribute__((btf_decl_tag("arg:trusted"))))
+{
+	return walk_process_body(task, 0);
+}
+
+static __noinline int walk_process_static(struct task_struct *task)
+{
+	return walk_process_body(task, 1);
 }
 
 static long owned_step(__u32 cpu, void *data)
@@ -1078,6 +1179,41 @@ static long sweep_step(__u32 i, void *data)
 	return 0;
 }
 
+/*
+ * The same, for the open-coded walk, which does not mark exiting processes
+ * that are not zombies yet: a process still in the pid table under its pid
+ * is not released, whatever the walk saw.
+ */
+static long sweep_step_pid(__u32 i, void *data)
+{
+	struct sweep *sw = data;
+	struct pw_exited *e = bpf_map_lookup_elem(&exited, &i);
+	struct task_struct *owner;
+	struct pw_ns_key key;
+	__u64 t, exit_ns;
+	__u32 state;
+
+	if (!e)
+		return 1;
+	t = e->task;
+	if (!t || (t & SLOT_BUSY) || e->seen_gen == sw->gen || e->exit_ns >= sw->start)
+		return 0;
+	owner = bpf_task_from_pid((s32)e->pid);
+	if (owner) {
+		bool same = (__u64)(unsigned long)owner == t;
+
+		bpf_task_release(owner);
+		if (same)
+			return 0;
+	}
+	state = e->state;
+	key = e->ns;
+	exit_ns = e->exit_ns;
+	if (claim(e, t))
+		count_release(state, &key, exit_ns, PW_DIAG_REAPS_BY_WALK);
+	return 0;
+}
+
 static __always_inline void walk_begin(void)
 {
 	if (!iter_start_ns)
@@ -1085,7 +1221,7 @@ static __always_inline void walk_begin(void)
 }
 
 /* After the last process: sweep, but only when some owned slot went unseen. */
-static __always_inline void walk_end(void)
+static __always_inline void walk_end(int by_pid)
 {
 	struct sweep sw = { .gen = iter_gen, .start = iter_start_ns };
 	__s64 owned = 0;
@@ -1093,15 +1229,16 @@ static __always_inline void walk_end(void)
 	if (iter_done)
 		return;
 	iter_done = 1;
+	run_flush();
 	bpf_loop(nr_cpus, owned_step, &owned, 0);
-	if (owned <= (__s64)iter_slots_seen)
+	if (owned <= (__s64)iter_slots_seen && !iter_force_sweep)
 		return;
 	iter_swept = 1;
-	bpf_loop(exited_mask + 1, sweep_step, &sw, 0);
+	bpf_loop(exited_mask + 1, by_pid ? sweep_step_pid : sweep_step, &sw, 0);
 }
 
 /*
- * Linux 6.7+: a task iterator bound to one task (the collector's own) runs
+ * Linux 6.8+: a task iterator bound to one task (the collector's own) runs
  * this once; it walks the processes with the open-coded iterator, which
  * visits thread-group leaders only and takes no reference per task.
  */
@@ -1118,7 +1255,7 @@ int pw_walk(struct bpf_iter__task *ctx)
 	while ((t = bpf_iter_task_next(&it)))
 		walk_process(t);
 	bpf_iter_task_destroy(&it);
-	walk_end();
+	walk_end(1);
 	return 0;
 }
 
@@ -1129,11 +1266,11 @@ int pw_walk_all(struct bpf_iter__task *ctx)
 	struct task_struct *task = ctx->task;
 
 	if (!task) {
-		walk_end();
+		walk_end(0);
 		return 0;
 	}
 	walk_begin();
 	if (task->pid == task->tgid)	/* processes, not threads */
-		walk_process(task);
+		walk_process_static(task);
 	return 0;
 }

@@ -10,6 +10,7 @@
 #define PW_NSIG		65	/* signal numbers 1..64; index 0 unused */
 #define PW_HIST_SLOTS	32	/* exit→reap dwell: slot 0 <1 µs, slot i [2^(i-1), 2^i) µs, last open-ended */
 #define PW_COMM_LEN	16
+#define PW_NODENAME_LEN	65	/* __NEW_UTS_LEN + 1 */
 
 /* Who adopts an orphan, mirroring the kernel's find_new_reaper(). */
 enum pw_reaper {
@@ -83,6 +84,7 @@ struct pw_ns_stats {
 	__u64 orphans_dropped;	/* the init of this namespace died: its children were killed */
 	__u64 dwell_hist[PW_HIST_SLOTS];
 	__u64 dwell_sum_ns;
+	__u64 outstanding;	/* recorded exits not yet released (+1/-1 across CPUs: sum) */
 	__u64 created_ns;	/* boot ns when the entry was made (on its CPU only) */
 	__u32 level;		/* nesting level of the namespace (0 = host) */
 	__s32 init_tgid;	/* host tgid of the child reaper when the entry was made */
@@ -146,6 +148,7 @@ struct pw_iter_ns {
 	__u32 disp_known;	/* sig_caught/sig_ignored were read */
 	__u32 pids_known;	/* pids_* were read */
 	char init_comm[PW_COMM_LEN];
+	char nodename[PW_NODENAME_LEN];	/* the init's UTS nodename ("" if it has none now) */
 };
 
 /* One zombie, written by the snapshot walk (bounded by max_zombies). */

@@ -3,15 +3,24 @@
 # is our pause, a workload that leaves orphans behind, pause reaping them
 # (no zombies in the pod) and counting them (its counters page, read from
 # the host with pausestat); next to it a container whose PID 1 is not an
-# init, and what pausetop sees in both: zombies piling up, and the SIGTERM
-# its PID 1 never handles.  Everything it creates is removed at the end.
+# init: it leaks zombies into its pids limit and ignores SIGTERM.  On a
+# terminal the demo ends in pausetop's live view of both (q leaves it);
+# then both are stopped — pause at once, the other after its whole grace
+# period — and everything the demo created is removed.
 #
-#   image/demo.sh            (run by `make demo`, which builds what it needs)
+#   image/demo.sh [-b]       (run by `make demo`, which builds what it needs;
+#                             make demo DEMO_ARGS=-b)
+#
+#   -b   batch: no live view, print what pausetop saw as text (also what it
+#        does when stdin or stdout is not a terminal); the tests use this
 #
 # The demo is a list of steps (STEPS below), each a function that narrates
 # what it does; add a step by writing a function and naming it in STEPS.
 # Environment: BUILD (default <repo>/build), PAUSESTAT (default
-# $BUILD/pausestat), DEMO_ORPHANS (default 20).
+# $BUILD/pausestat), PAUSETOP (default $BUILD/pausetop), DEMO_ORPHANS
+# (default 20), DEMO_PIDS_LIMIT (default 50), PW_IMAGE_TAG (default latest:
+# the tag the images are loaded under), DEMO_SUFFIX (appended to the pod and
+# container names, so a test can run beside a user's demo).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,14 +29,31 @@ cd "$ROOT"
 : "${PAUSESTAT:=$BUILD/pausestat}"
 : "${PAUSETOP:=$BUILD/pausetop}"
 : "${DEMO_ORPHANS:=20}"
-export CONTAINERS_CONF=$ROOT/image/containers.conf BUILD
+: "${DEMO_PIDS_LIMIT:=50}"
+: "${PW_IMAGE_TAG:=latest}"
+: "${DEMO_SUFFIX:=}"
+export CONTAINERS_CONF=$ROOT/image/containers.conf BUILD PW_IMAGE_TAG
 
-PAUSE_IMAGE=localhost/pausewatch-pause:latest
-BUSYBOX_IMAGE=localhost/pausewatch-busybox:latest
-POD=pausewatch-demo
-WORK=pausewatch-demo-workload
-NOINIT=pausewatch-demo-noinit	# a container whose PID 1 (sleep) never reaps
-NOINIT_NS=
+usage() { sed -n '2,/^set -euo/p' "$0" | sed -n 's/^# \{0,1\}//p'; }
+BATCH=0
+while getopts bh opt; do
+	case $opt in
+	b) BATCH=1 ;;
+	h) usage; exit 0 ;;
+	*) usage >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -eq 0 ] || { echo "demo.sh: unexpected argument '$1' (try -h)" >&2; exit 2; }
+# the live view needs a terminal on both ends
+{ [ -t 0 ] && [ -t 1 ]; } || BATCH=1
+
+PAUSE_IMAGE=localhost/pausewatch-pause:$PW_IMAGE_TAG
+BUSYBOX_IMAGE=localhost/pausewatch-busybox:$PW_IMAGE_TAG
+POD=pausewatch-demo$DEMO_SUFFIX
+WORK=pausewatch-demo-workload$DEMO_SUFFIX
+LEAKY=pausewatch-demo-leaky$DEMO_SUFFIX	# PID 1 is sleep: never reaps, drops SIGTERM
+LEAKY_NS=
 TOP_LOG=
 TOP_PID=
 INFRA_PID=
@@ -49,7 +75,7 @@ cleanup() {
 	printf '\n%s==> cleaning up%s\n' "$B" "$N"
 	podman pod rm -f -t 0 "$POD" >/dev/null 2>&1 || true
 	podman rm -f -t 0 "$WORK" >/dev/null 2>&1 || true
-	podman rm -f -t 0 "$NOINIT" >/dev/null 2>&1 || true
+	podman rm -f -t 0 "$LEAKY" >/dev/null 2>&1 || true
 	if [ -n "$TOP_PID" ]; then kill "$TOP_PID" 2>/dev/null; wait "$TOP_PID" 2>/dev/null || true; fi
 	[ -n "$TOP_LOG" ] && rm -f "$TOP_LOG"
 	for img in "${LOADED[@]}"; do podman rmi "$img" >/dev/null 2>&1 || true; done
@@ -72,7 +98,7 @@ step_check() {
 	note "podman $(podman version --format '{{.Client.Version}}'), runc $(runc --version | awk 'NR==1{print $3}'), CONTAINERS_CONF=${CONTAINERS_CONF#"$ROOT"/}"
 	# A pod left over from an interrupted demo would block the names.
 	podman pod rm -f -t 0 "$POD" >/dev/null 2>&1 || true
-	podman rm -f -t 0 "$NOINIT" >/dev/null 2>&1 || true
+	podman rm -f -t 0 "$LEAKY" >/dev/null 2>&1 || true
 }
 
 step_load() {
@@ -142,15 +168,6 @@ step_counters() {
 	runsh "${PAUSESTAT#"$ROOT"/} $INFRA_PID --json | jq -c ." || die "pausestat --json failed"
 }
 
-step_stop() {
-	say "Stopping the pod: pause should exit 0 on SIGTERM, at once"
-	local t0 t1
-	t0=$(date +%s%N)
-	run podman pod stop -t 10 "$POD" >/dev/null || die "podman pod stop failed"
-	t1=$(date +%s%N)
-	note "infra container exit code: $(podman inspect "$INFRA_ID" --format '{{.State.ExitCode}}'), pod stopped in $(( (t1 - t0) / 1000000 )) ms"
-}
-
 step_watch() {
 	say "Starting pausetop: BPF on the kernel's exit and signal tracepoints"
 	TOP_LOG=$(mktemp)
@@ -162,44 +179,94 @@ step_watch() {
 	note "and it sees every PID namespace on this machine, pods or not"
 }
 
-step_noinit() {
-	say "For contrast: a container whose PID 1 is not an init"
-	note "PID 1 is 'sleep 3600': a subshell leaves 5 orphans, they go to sleep, which never reaps"
-	run podman run -d --name "$NOINIT" "$BUSYBOX_IMAGE" sh -c \
-		'( for i in 1 2 3 4 5; do sleep 1 & done ); exec sleep 3600' >/dev/null || die "podman run failed"
-	sleep 2
-	NOINIT_NS=$(stat -L -c %i "/proc/$(podman inspect "$NOINIT" --format '{{.State.Pid}}')/ns/pid")
-	note "ps inside it:"
-	podman exec "$NOINIT" ps -o pid,ppid,stat,comm | sed 's/^/      /'
-	note "and podman stop: SIGTERM to that PID 1 is dropped by the kernel (no handler), so"
-	note "podman waits its whole timeout (2 s here) and then kills it:"
-	local t0 t1
-	t0=$(date +%s%N)
-	run podman stop -t 2 "$NOINIT" >/dev/null || die "podman stop failed"
-	t1=$(date +%s%N)
-	note "stopped in $(( (t1 - t0) / 1000000 )) ms"
+step_leaky() {
+	say "Beside the pod: a container whose PID 1 is not an init"
+	note "PID 1 is 'sleep 3600': it never waits for a child and has no SIGTERM handler."
+	note "A loop in it leaves orphans behind: 25 at once, then one every 3 s; each goes to"
+	note "sleep, dies, and stays a zombie, holding its PID. The container may have $DEMO_PIDS_LIMIT PIDs."
+	run podman run -d --name "$LEAKY" --pids-limit "$DEMO_PIDS_LIMIT" "$BUSYBOX_IMAGE" sh -c '
+		( i=0; while [ $i -lt 25 ]; do (sleep 1 &); i=$((i+1)); done
+		  while :; do (sleep 1 &); sleep 3; done ) &
+		exec sleep 3600' >/dev/null || die "podman run failed"
+	local pid zombies=0
+	pid=$(podman inspect "$LEAKY" --format '{{.State.Pid}}')
+	LEAKY_NS=$(stat -L -c %i "/proc/$pid/ns/pid")
+	for _ in $(seq 100); do
+		zombies=$(ps -o stat= --ppid "$pid" | awk '/^Z/ {n++} END {print n + 0}')
+		[ "$zombies" -ge 25 ] && break
+		sleep 0.2
+	done
+	note "ps inside it (first lines):"
+	podman exec "$LEAKY" ps -o pid,ppid,stat,comm | head -6 | sed 's/^/      /'
+	note "  ... $zombies zombies so far, all children of PID 1 (host pid $pid), and counting"
 }
 
+# The newest complete JSON snapshot (the last line may be half written).
+last_json() { grep '^{' "$TOP_LOG" | tail -2 | jq -cR 'fromjson? // empty' | tail -1; }
+# A jq filter over it (one namespace by pidns or init pid, its zombies).
+ns_json() { last_json | jq -c "$1"; }
+
 # What pausetop saw: the pod from its last snapshot; the container without an
-# init from the last snapshot that still had it (its final report once gone).
+# init too, with the new columns (SIGTERM disposition, PID pressure).
 step_top() {
 	say "What pausetop saw"
 	sleep 1.2
-	local fmt pod other
-	fmt='"      pidns \(.pidns)  PID 1 \(.init_comm)\(if .alive then "" else " [gone: final values]" end)\n        zombies now \(.zombies), exits \(.exits_total), reaped \(.reaped_total), orphans adopted by init \(.orphans_by_reaper.init), SIGTERM ignored by init \(.signals_ignored_by_init.SIGTERM // 0), pause page: \(if .pause then "reaped \(.pause.reaped_total)" else "none" end)"'
-	pod=$(grep '^{' "$TOP_LOG" | tail -1 | jq -r --argjson p "$INFRA_PID" ".namespaces[] | select(.init_pid == \$p) | $fmt")
-	other=$(grep '^{' "$TOP_LOG" | jq -c --argjson n "$NOINIT_NS" '.namespaces[] | select(.pidns == $n)' | tail -1 | jq -r "$fmt")
+	local fmt pod leaky
+	fmt='"      pidns \(.pidns)  PID 1 \(.init_comm)\(if .alive then "" else " [gone: final values]" end)\n        zombies now \(.zombies), exits \(.exits_total), reaped \(.reaped_total), orphans adopted by init \(.orphans_by_reaper.init), SIGTERM ignored by init \(.signals_ignored_by_init.SIGTERM // 0), pause page: \(if .pause then "reaped \(.pause.reaped_total)" else "none" end)\n        SIGTERM: \(.init_dispositions.SIGTERM // "unknown")\(if .init_drops_sigterm then " (no handler: the kernel drops it, a stop waits out its grace period)" elif .init_dispositions.SIGTERM == "blocked" then " (read from a signalfd: a stop is immediate)" else "" end); PIDs \(if .pids == null then "unknown" elif .pids.max == null then "\(.pids.current)/max" else "\(.pids.current)/\(.pids.max)" end)"'
+	pod=$(ns_json ".namespaces[] | select(.init_pid == $INFRA_PID)" | jq -r "$fmt")
+	leaky=$(ns_json ".namespaces[] | select(.pidns == $LEAKY_NS and .alive)" | jq -r "$fmt")
 	note "the pod, PID 1 = our pause:"
 	printf '%s\n' "$pod"
-	note "the container whose PID 1 is sleep:"
-	printf '%s\n' "$other"
-	grep '^{' "$TOP_LOG" | jq -r --argjson n "$NOINIT_NS" '[.zombies[] | select(.pidns == $n)] | select(length > 0) |
-		"      its zombie table: \(length) rows, e.g. pid \(.[0].pid_in_ns) (\(.[0].comm)), parent \(.[0].parent_comm), waiting \(.[0].age_seconds * 10 | floor / 10) s"' | tail -1
-	note "(schema: docs/json-schema.md; a table: build/pausetop -b)"
+	note "the container whose PID 1 is sleep (pids limit $DEMO_PIDS_LIMIT):"
+	printf '%s\n' "$leaky"
+	ns_json "[.zombies[] | select(.pidns == $LEAKY_NS)] | select(length > 0)" | jq -r \
+		'"      its zombie table: \(length) rows, e.g. pid \(.[0].pid_in_ns) (\(.[0].comm)), parent \(.[0].parent_comm), waiting \(.[0].age_seconds * 10 | floor / 10) s"'
+	note "the same two in pausetop's table (pausetop -b):"
+	local pod_ns table
+	pod_ns=$(stat -L -c %i "/proc/$INFRA_PID/ns/pid")
+	table=$("$PAUSETOP" -b 2>&1) || die "pausetop -b failed: $table"
+	awk -v a="$pod_ns" -v b="$LEAKY_NS" 'NR == 3 || $1 == a || $1 == b' <<<"$table" | sed 's/^/      /'
+	note "(schema: docs/json-schema.md; every namespace: build/pausetop -b)"
 }
 
-# The demo, in order.  Insert a step by name (e.g. a live view after step_pod).
-STEPS=(step_check step_load step_watch step_pod step_orphans step_reaped step_counters step_noinit step_top step_stop)
+step_live() {
+	if [ "$BATCH" = 1 ]; then
+		say "The live view (skipped: -b, or no terminal)"
+		note "on a terminal: build/pausetop   (q quits; see man -l userspace/pausetop.8)"
+		return
+	fi
+	say "pausetop's live view"
+	note "Both namespaces are on screen: the pod (PAUSE counts pause's reaps, TERM? yes)"
+	note "and the leaky container (ZOMB climbing, OLDEST turning yellow then red, TERM? NO,"
+	note "PIDS filling up to $DEMO_PIDS_LIMIT). Keys: arrows or j/k move, Enter drills into a"
+	note "namespace (its zombies, orphans, signals, dispositions), Esc back, / filters,"
+	note "< > sort, ? help.  ${B}q quits and the demo cleans up.${N}"
+	printf '    press Enter to start it '
+	read -r _ || true
+	"$PAUSETOP" --tui || die "pausetop --tui failed"
+}
+
+step_stop() {
+	say "Stopping both: pause exits 0 on SIGTERM at once; sleep never sees it"
+	local t0 t1 pid
+	t0=$(date +%s%N)
+	run podman pod stop -t 10 "$POD" >/dev/null || die "podman pod stop failed"
+	t1=$(date +%s%N)
+	note "infra container exit code: $(podman inspect "$INFRA_ID" --format '{{.State.ExitCode}}'), pod stopped in $(( (t1 - t0) / 1000000 )) ms"
+	note "the leaky container: podman sends SIGTERM, the kernel drops it (PID 1 has no"
+	note "handler), podman waits its whole timeout (2 s here) and then kills it:"
+	t0=$(date +%s%N)
+	run podman stop -t 2 "$LEAKY" >/dev/null || die "podman stop failed"
+	t1=$(date +%s%N)
+	note "stopped in $(( (t1 - t0) / 1000000 )) ms"
+	sleep 1.2
+	last_json | jq -r --argjson n "$LEAKY_NS" \
+		'.namespaces[] | select(.pidns == $n) | "    pausetop kept its final values: \(if .alive then "alive" else "gone" end), \(.exits_total) exits, SIGTERM ignored by init \(.signals_ignored_by_init.SIGTERM // 0)"'
+}
+
+# The demo, in order.  Insert a step by name.
+STEPS=(step_check step_load step_watch step_pod step_orphans step_reaped step_counters step_leaky step_top
+       step_live step_stop)
 
 trap cleanup EXIT
 printf '%spausewatch demo%s — our pause as the sandbox of a podman pod (runtime runc)\n' "$B" "$N"

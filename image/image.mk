@@ -62,7 +62,23 @@ image-load: image
 	@CONTAINERS_CONF=$(ROOT)/image/containers.conf BUILD=$(BUILD) image/load-podman.sh
 
 # The demo installs what it needs, so it works on a fresh machine.
+# make demo DEMO_ARGS=-b: no live view, text only (what it does without a terminal).
 demo:
 	@$(DEPS) build image
 	@$(MAKE) --no-print-directory $(BUILD)/pause $(BUILD)/pausestat $(BUILD)/pausetop image
-	@BUILD=$(BUILD) PAUSESTAT=$(BUILD)/pausestat PAUSETOP=$(BUILD)/pausetop image/demo.sh
+	@BUILD=$(BUILD) PAUSESTAT=$(BUILD)/pausestat PAUSETOP=$(BUILD)/pausetop image/demo.sh $(DEMO_ARGS)
+
+# The pausetop image the Kubernetes DaemonSet runs (deploy/, docs/deploy.md):
+#   make image-pausetop   build/image/pausetop-oci (tag latest), build/image/pausetop.tar
+# tests/containerd/daemonset.t runs it under the DaemonSet's security context.
+PAUSETOP_IMAGE_FILES := $(IMAGE_DIR)/pausetop-oci/index.json $(IMAGE_DIR)/pausetop.tar
+.PHONY: image-pausetop
+image-pausetop:
+	@$(DEPS) build image
+	@$(MAKE) --no-print-directory $(PAUSETOP_IMAGE_FILES)
+TEST_BINS += $(PAUSETOP_IMAGE_FILES)
+test-bins: $(PAUSETOP_IMAGE_FILES)
+
+$(IMAGE_DIR)/pausetop-oci/index.json $(IMAGE_DIR)/pausetop.tar &: $(BUILD)/pausetop deploy/build-image.sh \
+		$(IMAGE_DIR)/labels.env | image-deps
+	@$(IMAGE_ENV) deploy/build-image.sh $(IMAGE_DIR)/pausetop-oci $(BUILD)/pausetop $(IMAGE_DIR)/pausetop.tar

@@ -37,7 +37,7 @@ cd "$ROOT" || exit 1
 
 abs() { case "$1" in /*) echo "$1" ;; '') echo "" ;; *) echo "$ROOT/$1" ;; esac; }
 PW_TEST_BIN=$(abs "${PW_TEST_BIN:-${TELEMETRY_IT:-$BUILD/tests/telemetry_it}}")
-PW_TESTS=${PW_TESTS-nonreaping_init orphans_init pause_reaps_match_page sigterm_ignored_by_init leader_exits_first}
+PW_TESTS=${PW_TESTS-nonreaping_init orphans_init pause_reaps_match_page sigterm_ignored_by_init leader_exits_first reaps_every_burst dying_ns_final pid_reuse_before_free orphan_zombie_leader exec_autoreap decision_window}
 PW_PAUSE=$(abs "${PW_PAUSE-${PAUSE:-$BUILD/pause}}")
 PW_PAUSETOP=$(abs "${PW_PAUSETOP-$BUILD/static/pausetop}")
 PW_PROBE=$(abs "${PW_PROBE:-$BUILD/kernels/selftest}")

@@ -5,8 +5,8 @@
  * (pause/pause_stats.h, docs/counters-page.md).
  *
  *   pause [options]                 pause mode: sleep, reap, exit 0 on TERM/INT
- *   pause [options] -- CMD [ARG...] init mode: run CMD, forward signals, exit
- *                                   with its status
+ *   pause [options] -- CMD [ARG...] init mode: run CMD, forward signals, follow
+ *                                   its job-control stops, exit with its status
  *
  * Every signal is blocked and read from a blocking signalfd, so pause never
  * wakes up unless something happened (no timers, no polling) and nothing runs
@@ -55,19 +55,27 @@
 #define KSIGSET_ALL	(~0ULL & ~(1ULL << (SIGKILL - 1)) & ~(1ULL << (SIGSTOP - 1)))
 
 static struct {
-	int grace_ms;		/* --grace, -1 = no drain */
+	int grace_ms;		/* --grace, -1 = no drain, 0 = SIGKILL at once */
+	int term_left;		/* --term-left: SIGTERM what is left, no wait */
 	int quiet_subreaper;	/* -s */
 	int log_reaps;		/* -w */
 	int group;		/* -g */
 	int seccomp;		/* cleared by --no-seccomp */
+	int clean_signals;	/* --clean-signals: CMD starts with no mask, no SIG_IGN */
 	int pdeathsig;		/* -p, 0 = none */
 	uint64_t remap[4];	/* -e: exit codes mapped to 0, a 256-bit set */
+	/* -r / PAUSE_REWRITE: 0 = forward as is, else forward signal N-1
+	 * instead (so 1 = swallow) */
+	unsigned char rewrite[PAUSE_STATS_NSIG];
 } opt = { .grace_ms = -1, .seccomp = 1 };
 
 static struct pause_stats cur;		/* pause's own copy, published below */
 static struct pause_stats *page = &cur;	/* the shared page (or cur if none) */
 static int sfd = -1;			/* signalfd */
 static pid_t self;
+/* what pause was started with, bit N-1 = signal N: CMD gets them back */
+static uint64_t start_mask, start_ign;
+static int tty_fg;	/* init: our group had the terminal: CMD gets it */
 
 /* ---- logging ---- */
 
@@ -179,14 +187,25 @@ static void publish(void)
  * that opens it through /proc) can shrink it under a reader's mapping and
  * SIGBUS the host collector.  Failure is not fatal: a pod must start even on
  * a kernel or runtime that forbids memfd; the counters then live in cur only.
+ *
+ * A reader may look at any moment, so the page goes from "empty" to
+ * "complete" in as few steps as the kernel allows: one write() gives it its
+ * size and its header together (never sized without magic/abi/size), the
+ * seals follow at once (sealed implies complete), and only then is it mapped.
  */
 static void page_setup(void)
 {
 	const unsigned seals = F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL;
 	unsigned fl = MFD_CLOEXEC | MFD_ALLOW_SEALING;
+	/* The whole first page, built here so every byte of it is resident:
+	 * the kernel copies a write() with page faults off and, when it meets
+	 * a page not yet mapped (an untouched .bss page), commits what it has
+	 * copied so far, size included, before faulting it in and going on. */
+	char first[PAUSE_STATS_PAGE] __attribute__((aligned(8))) = { 0 };
 	void *p;
 	int fd;
 
+	memcpy(first, &cur, sizeof(cur));
 	/* MFD_NOEXEC_SEAL (6.3+) keeps the kernel from warning; older: EINVAL */
 	fd = (int)syscall(SYS_memfd_create, PAUSE_STATS_NAME, fl | MFD_NOEXEC_SEAL);
 	if (fd < 0 && errno == EINVAL)
@@ -195,8 +214,11 @@ static void page_setup(void)
 		say("pause: warning: memfd_create: %s; counters page disabled", strerror(errno));
 		return;
 	}
-	if (ftruncate(fd, PAUSE_STATS_PAGE) < 0 || fcntl(fd, F_ADD_SEALS, seals) < 0) {
-		say("pause: warning: sizing/sealing the counters page: %s; disabled", strerror(errno));
+	errno = 0;
+	if (write(fd, first, sizeof(first)) != (ssize_t)sizeof(first) ||
+	    fcntl(fd, F_ADD_SEALS, seals) < 0) {
+		say("pause: warning: filling/sealing the counters page: %s; disabled",
+		    errno ? strerror(errno) : "short write");
 		close(fd);
 		return;
 	}
@@ -208,9 +230,6 @@ static void page_setup(void)
 	}
 	/* fd stays open for pause's whole life: readers find the page by it */
 	page = p;
-	page->magic = PAUSE_STATS_MAGIC;
-	page->abi_version = PAUSE_STATS_ABI;
-	page->size = sizeof(struct pause_stats);
 }
 
 static void count_reap(pid_t pid, int status)
@@ -235,14 +254,24 @@ static void count_reap(pid_t pid, int status)
 		    WCOREDUMP(status) ? " (core dumped)" : "");
 }
 
-/* Collect every child that has exited; returns the main child's status
- * through *main_status when it was among them (else leaves it alone). */
-static void reap_all(pid_t main_child, int *main_status)
+/*
+ * Collect every child that has exited; returns the main child's status
+ * through *main_status when it was among them (else leaves it alone).  With
+ * a main child (init mode) stops are reported too (WUNTRACED): the main
+ * child's stop signal goes to *main_stop, other stops are not reaps and are
+ * passed over (the kernel reports each stop once, so the loop ends).
+ */
+static void reap_all(pid_t main_child, int *main_status, int *main_stop)
 {
 	pid_t pid;
 	int st;
 
-	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+	while ((pid = waitpid(-1, &st, WNOHANG | (main_child ? WUNTRACED : 0))) > 0) {
+		if (WIFSTOPPED(st)) {
+			if (pid == main_child)
+				*main_stop = WSTOPSIG(st);
+			continue;
+		}
 		count_reap(pid, st);
 		if (pid == main_child)
 			*main_status = st;
@@ -271,16 +300,23 @@ static int ksigmask(int how, uint64_t set, uint64_t *old)
 	return (int)syscall(SYS_rt_sigprocmask, how, &set, old, sizeof(set));
 }
 
+/* struct sigaction as the kernel takes it (rt_sigaction, 8-byte mask) */
+struct ksigaction { unsigned long handler, flags, restorer; uint64_t mask; };
+
 /*
  * Start from a known state whatever our parent left us: SIG_IGN is the only
  * disposition that survives exec, so put every ignored signal back to
  * SIG_DFL (an ignored SIGCHLD would even make the kernel auto-reap behind
- * our back), then block everything for the signalfd.  Raw syscalls: libc
- * wrappers refuse the signals libc reserves for itself (32-34 on musl).
+ * our back), and read every signal from a signalfd (main() blocked them
+ * all first thing, see there).  What we were given
+ * (mask and SIG_IGN set) is kept for CMD: `nohup pause -- CMD` or a blocked
+ * signal must reach CMD as they would without an init in between.  Raw
+ * syscalls: libc wrappers refuse the signals libc reserves for itself
+ * (32-34 on musl).
  */
 static int signals_setup(void)
 {
-	struct { unsigned long handler, flags, restorer; uint64_t mask; } ka, dfl = { 0 };
+	struct ksigaction ka, dfl = { 0 };
 	uint64_t all = KSIGSET_ALL;
 	int sig;
 
@@ -288,12 +324,10 @@ static int signals_setup(void)
 		if (sig == SIGKILL || sig == SIGSTOP)
 			continue;
 		if (syscall(SYS_rt_sigaction, sig, NULL, &ka, 8) == 0 &&
-		    ka.handler == (unsigned long)SIG_IGN)
+		    ka.handler == (unsigned long)SIG_IGN) {
+			start_ign |= 1ULL << (sig - 1);
 			syscall(SYS_rt_sigaction, sig, &dfl, NULL, 8);
-	}
-	if (ksigmask(SIG_SETMASK, all, NULL) < 0) {
-		say("pause: blocking signals: %s", strerror(errno));
-		return -1;
+		}
 	}
 	sfd = (int)syscall(SYS_signalfd4, -1, &all, sizeof(all), SFD_CLOEXEC);
 	if (sfd < 0) {
@@ -301,6 +335,21 @@ static int signals_setup(void)
 		return -1;
 	}
 	return 0;
+}
+
+/* In CMD before exec: the mask and SIG_IGN set pause was started with
+ * (--clean-signals: nothing blocked, nothing ignored). */
+static void child_signals(void)
+{
+	struct ksigaction ign = { .handler = (unsigned long)SIG_IGN };
+	int sig;
+
+	if (opt.clean_signals)
+		start_ign = start_mask = 0;
+	for (sig = 1; sig <= 64; sig++)
+		if (start_ign >> (sig - 1) & 1)
+			syscall(SYS_rt_sigaction, sig, &ign, NULL, 8);
+	ksigmask(SIG_SETMASK, start_mask, NULL);
 }
 
 static const struct { char name[8]; unsigned char nr; } signames[] = {
@@ -344,6 +393,52 @@ static int parse_signal(const char *s)
 			return signames[i].nr;
 	n = parse_num(s, 64, NULL);
 	return n < 1 ? 0 : (int)n;
+}
+
+/*
+ * One rewrite "FROM:TO" (names or numbers; TO 0 = swallow), len bytes of s.
+ * FROM cannot be KILL or STOP (pause never sees them) nor CHLD (pause reaps
+ * on it).  keep: an entry already set stays (PAUSE_REWRITE under -r).
+ * Returns -1 when malformed.
+ */
+static int parse_rewrite(const char *s, size_t len, int keep)
+{
+	char buf[24], *to;
+	int from, sig;
+
+	if (len >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = 0;
+	if (!(to = strchr(buf, ':')))
+		return -1;
+	*to++ = 0;
+	from = parse_signal(buf);
+	sig = strcmp(to, "0") ? parse_signal(to) : 0;
+	if (!from || from == SIGKILL || from == SIGSTOP || from == SIGCHLD || (!sig && strcmp(to, "0")))
+		return -1;
+	if (!keep || !opt.rewrite[from])
+		opt.rewrite[from] = (unsigned char)(sig + 1);
+	return 0;
+}
+
+/* PAUSE_REWRITE="TERM:QUIT,USR1:0 ..." (comma or space separated), for
+ * images: the same rewrites as -r, which wins for the same signal. */
+static int parse_rewrite_env(void)
+{
+	const char *e = getenv("PAUSE_REWRITE"), *p, *t;
+
+	for (p = e; p && *p; p = t) {
+		while (*p == ',' || *p == ' ')
+			p++;
+		for (t = p; *t && *t != ',' && *t != ' '; t++)
+			;
+		if (t > p && parse_rewrite(p, (size_t)(t - p), 1) < 0) {
+			say("pause: invalid PAUSE_REWRITE: '%s' (want SIG:SIG[,SIG:SIG]..., e.g. TERM:QUIT,USR1:0)", e);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 /* ---- processes left behind (init mode --grace) ---- */
@@ -491,7 +586,7 @@ static void drain_wait(int ms)
 	for (i = 0; i < n / (ssize_t)sizeof(si[0]); i++)
 		if (si[i].ssi_signo < PAUSE_STATS_NSIG)
 			cur.signals[si[i].ssi_signo]++;
-	reap_all(0, &st);
+	reap_all(0, &st, &st);
 	publish();
 }
 
@@ -516,61 +611,142 @@ static int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* sig to each of l; how many it reached */
+static uint64_t signal_all(const struct plist *l, int sig)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		n += kill(l->pid[i], sig) == 0;
+	return n;
+}
+
 /*
- * The main child is gone: SIGTERM everything still under pause, wait up to
- * the grace period (checking every 20 ms — this runs once, at shutdown),
- * SIGKILL what is left and say how many ignored SIGTERM.
+ * No /proc of our own PID namespace: nothing can be listed or counted.  As
+ * PID 1, kill(-1) reaches everything in the namespace; as a subreaper only
+ * the main child's process group is known (--term-left), else skip.
  */
-static void drain(void)
+static void drain_blind(pid_t child)
+{
+	int sig = opt.grace_ms ? SIGTERM : SIGKILL;
+	int64_t deadline;
+	siginfo_t si;
+
+	if (self != 1) {
+		if (opt.grace_ms < 0 && kill(-child, SIGTERM) == 0)
+			say("pause: drain: /proc is not this PID namespace's; SIGTERM sent to "
+			    "the command's process group, uncounted");
+		else if (opt.grace_ms >= 0)
+			say("pause: drain: /proc is not this PID namespace's; skipped");
+		return;
+	}
+	if (kill(-1, sig) < 0)
+		return;		/* nothing left: nothing to say */
+	say("pause: drain: /proc is not this PID namespace's; sending %s to all, uncounted",
+	    sig == SIGKILL ? "SIGKILL" : "SIGTERM");
+	if (opt.grace_ms <= 0)
+		return;
+	/* until the grace runs out or no child is left (WNOWAIT: look
+	 * without reaping, drain_wait reaps and counts) */
+	deadline = mono_ms() + opt.grace_ms;
+	while (mono_ms() < deadline && waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == 0)
+		drain_wait(20);
+	kill(-1, SIGKILL);
+	drain_wait(0);
+}
+
+/*
+ * Processes in a or b, each once: /proc lists pids in ascending order, so a
+ * merge finds the common ones.  On any other order the count can only be
+ * too high, never too low (it bounds what the drain signalled).
+ */
+static size_t union_count(const struct plist *a, const struct plist *b)
+{
+	size_t i = 0, j = 0, n = 0;
+
+	while (i < a->n || j < b->n) {
+		if (j == b->n || (i < a->n && a->pid[i] < b->pid[j]))
+			i++;
+		else if (i == a->n || b->pid[j] < a->pid[i])
+			j++;
+		else
+			i++, j++;
+		n++;
+	}
+	return n;
+}
+
+/* Reap what was SIGKILLed, bounded: a process in D state must not hang us. */
+static void reap_killed(const struct plist *l)
+{
+	int64_t deadline = mono_ms() + 1000;
+
+	while (l->n && still_alive(l) && mono_ms() < deadline)
+		drain_wait(20);
+	drain_wait(0);
+}
+
+/*
+ * The main child is gone; what is still under pause gets:
+ *   --grace SECS  SIGTERM, up to SECS to exit (checked every 20 ms: this
+ *                 runs once, at shutdown), then SIGKILL
+ *   --grace 0     SIGKILL at once
+ *   --term-left   SIGTERM, and pause exits without waiting
+ * One line says what happened, when there was anything (or with -w).
+ */
+static void drain(pid_t child)
 {
 	struct plist left = { 0 }, late = { 0 };
 	int64_t deadline;
-	size_t i, alive;
+	size_t alive;
+	int say_it;
 
 	cur.drain_runs = 1;
 	publish();
 	if (find_left(&left) < 0) {
-		say("pause: drain: /proc is not this PID namespace's; %s",
-		    self == 1 ? "sending SIGTERM to all, uncounted" : "skipped");
-		if (self == 1) {
-			siginfo_t si;
-
-			kill(-1, SIGTERM);
-			/* until the grace runs out or no child is left (WNOWAIT:
-			 * look without reaping, drain_wait reaps and counts) */
-			deadline = mono_ms() + opt.grace_ms;
-			while (mono_ms() < deadline &&
-			       waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == 0)
-				drain_wait(20);
-			kill(-1, SIGKILL);
-			drain_wait(0);
-		}
+		drain_blind(child);
 		return;
 	}
-	for (i = 0; i < left.n; i++)
-		cur.drain_sent_term += kill(left.pid[i], SIGTERM) == 0;
+	say_it = left.n || opt.log_reaps;
+	cur.drain_found = left.n;
+	if (opt.grace_ms == 0) {
+		cur.drain_killed = signal_all(&left, SIGKILL);
+		publish();
+		if (say_it)
+			say("pause: drain: %zu process(es) left, sent SIGKILL at once (--grace 0)", left.n);
+		reap_killed(&left);
+		goto out;
+	}
+	cur.drain_sent_term = signal_all(&left, SIGTERM);
 	publish();
+	if (opt.grace_ms < 0) {
+		if (say_it)
+			say("pause: drain: %zu process(es) sent SIGTERM, not waited for (--term-left)",
+			    left.n);
+		goto out;
+	}
 	deadline = mono_ms() + opt.grace_ms;
 	while ((alive = still_alive(&left)) && mono_ms() < deadline) {
-		cur.drain_exited_on_term = left.n - alive;
+		cur.drain_exited_on_term = cur.drain_sent_term > alive ? cur.drain_sent_term - alive : 0;
 		publish();
 		drain_wait(20);
 	}
-	cur.drain_exited_on_term = left.n - alive;
+	/* of those sent SIGTERM (one that vanished before it was not sent one) */
+	cur.drain_exited_on_term = cur.drain_sent_term > alive ? cur.drain_sent_term - alive : 0;
 	/* look again: SIGTERM handlers may have forked */
-	if (alive && find_left(&late) == 0)
-		for (i = 0; i < late.n; i++)
-			cur.drain_killed += kill(late.pid[i], SIGKILL) == 0;
+	if (alive && find_left(&late) == 0) {
+		cur.drain_found = union_count(&left, &late);
+		cur.drain_killed = signal_all(&late, SIGKILL);
+	}
 	publish();
-	say("pause: drain: %zu process(es) sent SIGTERM, %llu exited within %d ms, "
-	    "%llu ignored it and got SIGKILL", left.n,
-	    (unsigned long long)cur.drain_exited_on_term, opt.grace_ms,
-	    (unsigned long long)cur.drain_killed);
-	/* reap the killed ones (bounded: a process stuck in D state must not hang us) */
-	deadline = mono_ms() + 1000;
-	while (late.n && still_alive(&late) && mono_ms() < deadline)
-		drain_wait(20);
-	drain_wait(0);
+	if (say_it)
+		say("pause: drain: %zu process(es) sent SIGTERM, %llu exited within %d ms, "
+		    "%llu ignored it and got SIGKILL", left.n,
+		    (unsigned long long)cur.drain_exited_on_term, opt.grace_ms,
+		    (unsigned long long)cur.drain_killed);
+	reap_killed(&late);
+out:
 	plist_free(&left);
 	plist_free(&late);
 }
@@ -579,15 +755,15 @@ static void drain(void)
 
 static void child_exec(char **argv)
 {
-	uint64_t none = 0;
 	int code;
 
-	/* own process group, and the terminal's foreground one if we have it
+	/* own process group, and the terminal's foreground one only if ours
+	 * was: a backgrounded pause must not take the terminal from the shell
 	 * (SIGTTOU is still blocked here, so tcsetpgrp cannot stop us) */
 	setpgid(0, 0);
-	if (isatty(STDIN_FILENO))
+	if (tty_fg)
 		tcsetpgrp(STDIN_FILENO, getpid());
-	ksigmask(SIG_SETMASK, none, NULL);
+	child_signals();
 	execvp(argv[0], argv);
 	code = errno == ENOENT ? 127 : 126;
 	say("pause: cannot run %s: %s", argv[0], strerror(errno));
@@ -603,19 +779,73 @@ static int exit_code(int status)
 	return code;
 }
 
+/* sig, after -r rewriting (which may swallow it), to CMD or with -g its group */
 static void forward(pid_t child, int sig)
 {
-	if (kill(opt.group ? -child : child, sig) == 0)
+	if (sig < PAUSE_STATS_NSIG && opt.rewrite[sig])
+		sig = opt.rewrite[sig] - 1;
+	if (sig && kill(opt.group ? -child : child, sig) == 0)
 		cur.signals_forwarded++;
+}
+
+/*
+ * CMD was stopped by job control (Ctrl-Z, or a tty read/write from the
+ * background): stop pause too, with the same signal, so the shell that
+ * waits for pause sees its job stop and gives the prompt back.  When a
+ * SIGCONT (fg, bg, kill -CONT) wakes us: hand the terminal on if the shell
+ * gave it to our group (fg), and continue CMD's whole group.
+ *
+ * The stop signal is default-action and blocked everywhere else: unblock it
+ * just around kill(self).  The kernel discards a TSTP/TTIN/TTOU for an
+ * orphaned process group (nobody would continue it): then SIGSTOP, as
+ * dumb-init does.  As PID 1 the kernel never stops us: CMD stays stopped
+ * until someone sends pause (or CMD) a SIGCONT.
+ */
+static void follow_stop(pid_t child, int sig)
+{
+	uint64_t bit = 1ULL << (sig - 1), cont = 1ULL << (SIGCONT - 1);
+	struct timespec now = { 0, 0 };
+	pid_t pg;
+
+	if (self == 1)
+		return;
+	ksigmask(SIG_UNBLOCK, bit, NULL);
+	kill(self, sig);
+	ksigmask(SIG_BLOCK, bit, NULL);
+	/* a SIGCONT woke us (take it from the queue: it is handled here), or
+	 * the stop was discarded */
+	if (syscall(SYS_rt_sigtimedwait, &cont, NULL, &now, 8) != SIGCONT) {
+		kill(self, SIGSTOP);
+		syscall(SYS_rt_sigtimedwait, &cont, NULL, &now, 8);
+	}
+	cur.signals[SIGCONT]++;
+	pg = getpgid(child);
+	if (pg <= 0)
+		pg = child;
+	if (tcgetpgrp(STDIN_FILENO) == getpgrp())
+		tcsetpgrp(STDIN_FILENO, pg);
+	if (kill(-pg, SIGCONT) == 0)
+		cur.signals_forwarded++;
+	publish();
+}
+
+/* CMD has exited: if it still holds the terminal we gave it, take it back
+ * for our group, so whoever runs pause (a script reading the terminal next)
+ * is not left in the background.  Not if the shell took it meanwhile. */
+static void tty_back(pid_t child)
+{
+	if (tty_fg && tcgetpgrp(STDIN_FILENO) == child)
+		tcsetpgrp(STDIN_FILENO, getpgrp());
 }
 
 static int run_init(char **argv)
 {
 	struct signalfd_siginfo si[16];
 	pid_t child;
-	int status = -1;
+	int status = -1, stop;
 	ssize_t n, i;
 
+	tty_fg = tcgetpgrp(STDIN_FILENO) == getpgrp();
 	child = fork();
 	if (child < 0) {
 		say("pause: fork: %s", strerror(errno));
@@ -623,6 +853,9 @@ static int run_init(char **argv)
 	}
 	if (child == 0)
 		child_exec(argv);
+	/* as a shell does: set CMD's group from both sides, so no forwarded
+	 * signal (-g) or resume can miss a group not made yet */
+	setpgid(child, child);
 	/* the child has its own copy of the start state: harden ourselves now */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0)
 		cur.flags |= PAUSE_STATS_F_NO_NEW_PRIVS;
@@ -639,13 +872,14 @@ static int run_init(char **argv)
 				;
 			break;
 		}
+		stop = 0;
 		for (i = 0; i < n / (ssize_t)sizeof(si[0]); i++) {
 			int sig = (int)si[i].ssi_signo;
 
 			if (sig < PAUSE_STATS_NSIG)
 				cur.signals[sig]++;
 			if (sig == SIGCHLD) {
-				reap_all(child, &status);
+				reap_all(child, &status, &stop);
 				continue;
 			}
 			if (sig == SIGUSR1)
@@ -653,9 +887,12 @@ static int run_init(char **argv)
 			forward(child, sig);
 		}
 		publish();
+		if (status == -1 && (stop == SIGTSTP || stop == SIGTTIN || stop == SIGTTOU))
+			follow_stop(child, stop);
 	}
-	if (opt.grace_ms > 0)
-		drain();
+	tty_back(child);
+	if (opt.grace_ms >= 0 || opt.term_left)
+		drain(child);
 	return exit_code(status);
 }
 
@@ -673,6 +910,12 @@ static int run_pause(void)
 		cur.flags |= PAUSE_STATS_F_NO_NEW_PRIVS;
 	else
 		say("pause: warning: PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
+	/* sleeping and reaping need no capability: give up every one (before
+	 * the filter, which does not allow the calls this takes) */
+	if (pause_caps_drop() < 0)
+		say("pause: warning: dropping capabilities: %s", strerror(errno));
+	else
+		cur.flags |= PAUSE_STATS_F_NO_CAPS;
 	if (opt.seccomp) {
 		if (pause_seccomp_install() == 0)
 			cur.flags |= PAUSE_STATS_F_SECCOMP;
@@ -690,7 +933,7 @@ static int run_pause(void)
 				cur.signals[sig]++;
 			publish();
 			if (sig == SIGCHLD)
-				reap_all(0, &unused);
+				reap_all(0, &unused, &unused);
 			else if (sig == SIGUSR1)
 				summary();
 			else if (sig == SIGTERM || sig == SIGINT) {
@@ -709,13 +952,22 @@ static const char usage_text[] =
 "       pause [OPTION]... -- CMD [ARG]...  run CMD as init (docker run --init)\n"
 "\n"
 "Pause mode exits 0 on SIGTERM/SIGINT and ignores other signals.  Init mode\n"
-"forwards every signal to CMD and exits with its status (128+N if killed by\n"
-"signal N).  Counters: memfd \"pause-stats\", read with pausestat PID.\n"
+"forwards every signal to CMD, stops when job control stops CMD, and exits\n"
+"with CMD's status (128+N if killed by signal N).  CMD starts with the signal\n"
+"mask and ignored signals pause got.  Counters: memfd \"pause-stats\", read\n"
+"with pausestat PID.\n"
 "\n"
 "  -e CODE          init: exit 0 when CMD exits with CODE (0-255, repeatable)\n"
 "  -g               init: forward signals to CMD's process group\n"
+"  -r, --rewrite FROM:TO\n"
+"                   init: forward signal TO instead of FROM (TO 0: swallow\n"
+"                   it); repeatable; also PAUSE_REWRITE=\"FROM:TO,...\"\n"
+"      --clean-signals  init: CMD starts with nothing blocked or ignored\n"
 "      --grace SECS init: when CMD has exited, SIGTERM what is left under\n"
-"                   pause, wait up to SECS (e.g. 2 or 0.5), then SIGKILL\n"
+"                   pause, wait up to SECS (e.g. 2 or 0.5), then SIGKILL;\n"
+"                   0: SIGKILL at once\n"
+"      --term-left  init: when CMD has exited, SIGTERM what is left and\n"
+"                   exit without waiting (no SIGKILL)\n"
 "  -p SIGNAL        parent-death signal (KILL, SIGTERM, 15, ...)\n"
 "  -s               not PID 1: register as subreaper without the warning\n"
 "  -w               log every reaped child (pid and status) to stderr\n"
@@ -750,6 +1002,42 @@ static int bad_arg(const char *what, const char *arg)
 	return usage(STDERR_FILENO, 2);
 }
 
+/* Is a the option -S (short, 0: none) or --LONG?  Then *val gets its value:
+ * "-e 3", "-e3", "--grace 2", "--grace=2" (NULL when missing). */
+static int optval(char **argv, int *i, char sc, const char *lng, const char **val)
+{
+	const char *a = argv[*i];
+	size_t n = lng ? strlen(lng) : 0;
+
+	if ((sc && a[1] == sc && !a[2]) || (lng && !strcmp(a, lng)))
+		*val = argv[++*i];
+	else if (sc && a[1] == sc)
+		*val = a + 2;
+	else if (lng && !strncmp(a, lng, n) && a[n] == '=')
+		*val = a + n + 1;
+	else
+		return 0;
+	return 1;
+}
+
+/* Flags without a value; 0 if a is none of them. */
+static int flag(const char *a)
+{
+	static const struct { char name[16]; int *set; } flags[] = {
+		{ "-g", &opt.group }, { "-s", &opt.quiet_subreaper },
+		{ "-w", &opt.log_reaps }, { "--clean-signals", &opt.clean_signals },
+		{ "--term-left", &opt.term_left },
+	};
+	size_t i;
+
+	if (!strcmp(a, "--no-seccomp"))
+		return opt.seccomp = 0, 1;
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+		if (!strcmp(a, flags[i].name))
+			return *flags[i].set = 1;
+	return 0;
+}
+
 /*
  * Options end at "--" or at the first argument that is not one (so CMD's
  * own options are never ours).  By hand, not getopt_long: a third of the
@@ -758,9 +1046,9 @@ static int bad_arg(const char *what, const char *arg)
  */
 static int parse_args(int argc, char **argv, int *first)
 {
-	const char *a, *val;
+	const char *a, *val = NULL;
 	long code;
-	int i;
+	int i, key;
 
 	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
 		a = argv[i];
@@ -774,21 +1062,13 @@ static int parse_args(int argc, char **argv, int *first)
 			fdsay(STDOUT_FILENO, "pause.c v%s", PW_VERSION);
 			return 0;
 		}
-		if (!strcmp(a, "-g") || !strcmp(a, "-s") || !strcmp(a, "-w") ||
-		    !strcmp(a, "--no-seccomp")) {
-			opt.group |= a[1] == 'g';
-			opt.quiet_subreaper |= a[1] == 's';
-			opt.log_reaps |= a[1] == 'w';
-			opt.seccomp &= a[1] != '-';
+		if (flag(a))
 			continue;
-		}
-		/* options with a value: "-e 3", "-e3", "--grace 2", "--grace=2" */
-		if (!strcmp(a, "-e") || !strcmp(a, "-p") || !strcmp(a, "--grace"))
-			val = argv[++i];
-		else if ((a[1] == 'e' || a[1] == 'p') && a[1] != '-')
-			val = a + 2;
-		else if (!strncmp(a, "--grace=", 8))
-			val = a + 8;
+		if (optval(argv, &i, 'e', NULL, &val) || optval(argv, &i, 'p', NULL, &val) ||
+		    optval(argv, &i, 'r', "--rewrite", &val))
+			key = a[1] == '-' ? 'r' : a[1];
+		else if (optval(argv, &i, 0, "--grace", &val))
+			key = 'G';
 		else {
 			say("pause: unknown option '%s'", a);
 			return usage(STDERR_FILENO, 2);
@@ -797,25 +1077,41 @@ static int parse_args(int argc, char **argv, int *first)
 			say("pause: option '%s' needs a value", a);
 			return usage(STDERR_FILENO, 2);
 		}
-		if (a[1] == 'e') {
+		if (key == 'e') {
 			if ((code = parse_num(val, 255, NULL)) < 0)
 				return bad_arg("-e exit code (0-255)", val);
 			opt.remap[code / 64] |= 1ULL << (code % 64);
-		} else if (a[1] == 'p') {
+		} else if (key == 'p') {
 			if (!(opt.pdeathsig = parse_signal(val)))
 				return bad_arg("-p signal", val);
+		} else if (key == 'r') {
+			if (parse_rewrite(val, strlen(val), 0) < 0)
+				return bad_arg("-r rewrite (FROM:TO, FROM not KILL, STOP or CHLD, "
+					       "TO 0 to swallow)", val);
 		} else if ((opt.grace_ms = parse_grace(val)) < 0)
 			return bad_arg("--grace (seconds, at most 86400)", val);
 	}
 	*first = i;
-	return -1;
+	return parse_rewrite_env() < 0 ? usage(STDERR_FILENO, 2) : -1;
 }
 
-static void identity_setup(int mode)
+/* Who and what we are, before anything else: the counters page is made
+ * from this, complete on its first appearance. */
+static void identity_init(int mode)
+{
+	self = getpid();
+	cur.magic = PAUSE_STATS_MAGIC;
+	cur.abi_version = PAUSE_STATS_ABI;
+	cur.size = sizeof(cur);
+	cur.start_time_ns = now_ns();
+	cur.mode = (uint32_t)mode;
+	cur.pid = self;
+}
+
+static void identity_setup(void)
 {
 	pid_t parent = getppid();
 
-	self = getpid();
 	if (opt.pdeathsig) {
 		if (prctl(PR_SET_PDEATHSIG, opt.pdeathsig, 0, 0, 0) < 0)
 			say("pause: warning: PR_SET_PDEATHSIG: %s", strerror(errno));
@@ -833,12 +1129,6 @@ static void identity_setup(int mode)
 				    "subreaper to reap orphans (-s: no warning)", self);
 		}
 	}
-	cur.magic = PAUSE_STATS_MAGIC;
-	cur.abi_version = PAUSE_STATS_ABI;
-	cur.size = sizeof(cur);
-	cur.start_time_ns = now_ns();
-	cur.mode = mode;
-	cur.pid = self;
 }
 
 int main(int argc, char **argv)
@@ -849,14 +1139,22 @@ int main(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	mode = first < argc ? PAUSE_MODE_INIT : PAUSE_MODE_PAUSE;
+	/* Block every signal first (one syscall: a SIGTERM sent the moment
+	 * the page shows must wait for us, not kill us), then the page at once
+	 * (a reader may look the moment we exist), then the slow rest. */
+	if (ksigmask(SIG_SETMASK, KSIGSET_ALL, &start_mask) < 0) {
+		say("pause: blocking signals: %s", strerror(errno));
+		return 1;
+	}
+	identity_init(mode);
+	page_setup();
 	if (signals_setup() < 0)
 		return 1;
-	identity_setup(mode);
-	page_setup();
+	identity_setup();
 	publish();
 	/* children inherited across exec may have died before SIGCHLD was
 	 * blocked: that SIGCHLD was discarded, so look once now */
-	reap_all(0, &rc);
+	reap_all(0, &rc, &rc);
 	if (mode == PAUSE_MODE_INIT)
 		return run_init(argv + first);
 	return run_pause();

@@ -21,6 +21,9 @@ PAUSE_HDRS   := pause/pause_stats.h pause/pause_seccomp.h
 PAGE_SRCS    := userspace/pause_page.c
 PAGE_HDRS    := userspace/pause_page.h pause/pause_stats.h
 PAGE_CFLAGS  := $(HOST_CFLAGS) -Ipause -Iuserspace
+# pausestat prints what came from a container through the text neutraliser
+PAUSESTAT_SRCS := userspace/pausestat.c userspace/textsafe.c $(PAGE_SRCS)
+PAUSESTAT_HDRS := userspace/textsafe.h $(PAGE_HDRS)
 
 all: $(BUILD)/pause $(BUILD)/pausestat
 TEST_BINS += $(BUILD)/tests/pause_page_test $(BUILD)/tests/pwtest
@@ -35,13 +38,13 @@ $(BUILD)/san/pause: $(PAUSE_SRCS) $(PAUSE_HDRS) pause/pause.mk
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Ipause -o $@ $(PAUSE_SRCS)
 
-$(BUILD)/pausestat: userspace/pausestat.c $(PAGE_SRCS) $(PAGE_HDRS) pause/pause.mk
+$(BUILD)/pausestat: $(PAUSESTAT_SRCS) $(PAUSESTAT_HDRS) pause/pause.mk
 	@mkdir -p $(@D)
-	$(CC) $(PAGE_CFLAGS) -o $@ userspace/pausestat.c $(PAGE_SRCS)
+	$(CC) $(PAGE_CFLAGS) -o $@ $(PAUSESTAT_SRCS)
 
-$(BUILD)/san/pausestat: userspace/pausestat.c $(PAGE_SRCS) $(PAGE_HDRS) pause/pause.mk
+$(BUILD)/san/pausestat: $(PAUSESTAT_SRCS) $(PAUSESTAT_HDRS) pause/pause.mk
 	@mkdir -p $(@D)
-	$(CC) $(PAGE_CFLAGS) $(SAN_FLAGS) -o $@ userspace/pausestat.c $(PAGE_SRCS)
+	$(CC) $(PAGE_CFLAGS) $(SAN_FLAGS) -o $@ $(PAUSESTAT_SRCS)
 
 $(BUILD)/tests/pause_page_test: tests/pause/pause_page_test.c $(PAGE_SRCS) $(PAGE_HDRS) tests/tap.h pause/pause.mk
 	@mkdir -p $(@D)

@@ -70,11 +70,23 @@ struct pause_stats {
 	uint64_t drain_sent_term;	/* processes sent SIGTERM */
 	uint64_t drain_exited_on_term;	/* of those, gone before the grace ran out */
 	uint64_t drain_killed;		/* still there after the grace: SIGKILLed */
+
+	/* appended (size 672): readers check it only when size covers it */
+	uint64_t drain_found;		/* processes the drain found left, over its two looks
+					 * (before SIGTERM, after the grace): sent_term and
+					 * killed are never more */
 };
 
 #define PAUSE_STATS_F_SUBREAPER	 0x1u	/* not PID 1: registered as child subreaper */
 #define PAUSE_STATS_F_SECCOMP	 0x2u	/* seccomp allow-list active */
 #define PAUSE_STATS_F_NO_NEW_PRIVS 0x4u	/* PR_SET_NO_NEW_PRIVS set */
+#define PAUSE_STATS_F_NO_CAPS	 0x8u	/* pause mode: no capability left (effective, permitted,
+					 * inheritable, ambient; the bounding set too when pause
+					 * had CAP_SETPCAP, i.e. ran as root) */
+
+/* The first ABI 1 layout ended before drain_found: the smallest size a reader accepts. */
+#define PAUSE_STATS_SIZE_V1	__builtin_offsetof(struct pause_stats, drain_found)
+_Static_assert(PAUSE_STATS_SIZE_V1 == 664, "the first layout is 664 bytes");
 
 _Static_assert(sizeof(struct pause_stats) <= PAUSE_STATS_PAGE, "counters page overflow");
 _Static_assert(sizeof(struct pause_stats) % 8 == 0, "counters page must be 8-byte sized");

@@ -7,7 +7,7 @@
 
 TEST_BINS ?=
 SAN_BINS ?=
-TEST_DEPS := build test image sandbox kernels bench
+TEST_DEPS := build test image sandbox kernels bench cri deploy
 
 .PHONY: test-bins san-bins
 

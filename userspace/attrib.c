@@ -507,6 +507,11 @@ int pw_uts_hostname(pid_t host_pid, char *buf, size_t len)
 
 int pw_attrib_read(pid_t host_pid, struct pw_attrib *out)
 {
+	return pw_attrib_read_flags(host_pid, out, 0);
+}
+
+int pw_attrib_read_flags(pid_t host_pid, struct pw_attrib *out, unsigned int flags)
+{
 	int piddir, err, first = 0;
 	int (*steps[])(int, struct pw_attrib *) = { read_comm, read_cmdline,
 						     read_cgroup, NULL };
@@ -520,7 +525,8 @@ int pw_attrib_read(pid_t host_pid, struct pw_attrib *out)
 		if (err && (!first || err == -ESRCH))
 			first = err;
 	}
-	err = uts_hostname_at(piddir, out->hostname, sizeof(out->hostname));
+	err = flags & PW_ATTRIB_NO_HOSTNAME ? 0 :
+	      uts_hostname_at(piddir, out->hostname, sizeof(out->hostname));
 	if (err && (!first || err == -ESRCH))
 		first = err;
 	close(piddir);

@@ -32,6 +32,12 @@ struct pw_attrib {
  * Thread-safe (see pw_uts_hostname). */
 int pw_attrib_read(pid_t host_pid, struct pw_attrib *out);
 
+/* The same; with PW_ATTRIB_NO_HOSTNAME the hostname is left empty and no
+ * setns is made (the collector reads nodenames in its BPF walk, which needs
+ * no CAP_SYS_ADMIN). */
+#define PW_ATTRIB_NO_HOSTNAME	0x1u
+int pw_attrib_read_flags(pid_t host_pid, struct pw_attrib *out, unsigned int flags);
+
 /* Pure: recognise a container in one cgroup path (as in /proc/PID/cgroup,
  * after "N:controllers:").  Resets and fills out->container_id, ->runtime and
  * ->pod_uid (nothing else).  Returns 1 if a container was recognised, else 0

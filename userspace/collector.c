@@ -70,6 +70,7 @@ struct pw_collector {
 	struct pw_nscache *cache;
 	struct pw_gone *gone;
 	uint64_t gone_evicted;
+	bool force_sweep;	/* a namespace without processes waits for its last releases */
 	pthread_mutex_t lock;	/* one snapshot at a time */
 };
 
@@ -208,8 +209,9 @@ static int classify_load_error(int e, const char *what, char *err, size_t errlen
 		if (geteuid() != 0 || e == EPERM) {
 			seterr(err, errlen,
 			       "cannot %s the BPF programs: %s (missing privileges: run as root, or "
-			       "grant CAP_BPF, CAP_PERFMON and CAP_SYS_RESOURCE; in a container "
-			       "also CAP_SYS_ADMIN for the task iterator)%s%s",
+			       "grant CAP_BPF and CAP_PERFMON (and CAP_SYS_RESOURCE on kernels "
+			       "before 5.11); snapshots then need CAP_SYS_PTRACE and "
+			       "CAP_DAC_READ_SEARCH, see docs/SECURITY.md)%s%s",
 			       what, strerror(e), last[0] ? ": " : "", last);
 			return PW_EXIT_PRIV;
 		}
@@ -306,9 +308,9 @@ static bool kernel_has_task_iter(void)
 	return has;
 }
 
-static void choose_walk(struct pw_collector *c)
+static void choose_walk(struct pw_collector *c, bool fallback)
 {
-	enum pw_walk w = c->opts.walk;
+	enum pw_walk w = fallback ? PW_WALK_ITER_TASK : c->opts.walk;
 
 	if (w == PW_WALK_AUTO)
 		w = kernel_has_task_iter() ? PW_WALK_TASK_ITER : PW_WALK_ITER_TASK;
@@ -337,7 +339,8 @@ static int attach_walk(struct pw_collector *c, char *err, size_t errlen)
 	return PW_EXIT_OK;
 }
 
-static int load_and_attach(struct pw_collector *c, bool raw, char *err, size_t errlen)
+static int load_and_attach(struct pw_collector *c, bool raw, bool walk_fallback, char *err,
+			   size_t errlen)
 {
 	struct pausewatch_bpf *skel;
 	bool oc;
@@ -352,7 +355,7 @@ static int load_and_attach(struct pw_collector *c, bool raw, char *err, size_t e
 	rc = choose_variant(c, err, errlen);
 	if (rc)
 		return rc;
-	choose_walk(c);
+	choose_walk(c, walk_fallback);
 	oc = !strcmp(c->walk, "task_iter");
 	select_programs(skel, !strcmp(c->variant, "v616"), raw);
 	bpf_program__set_autoload(skel->progs.pw_walk, oc);
@@ -416,6 +419,49 @@ static void apply_defaults(struct pw_opts *o)
 		o->exited_slots = exited_slots();
 }
 
+static void unload(struct pw_collector *c)
+{
+	bpf_link__destroy(c->walk_link);
+	c->walk_link = NULL;
+	pausewatch_bpf__destroy(c->skel);
+	c->skel = NULL;
+}
+
+/*
+ * tp_btf is preferred (typed arguments, cheaper loads); when the kernel
+ * refuses it, raw_tp programs reading the same tracepoints are tried.  The
+ * open-coded walk needs Linux 6.8 (6.7 has the iterator but not trusted
+ * arguments of global functions): refused, the walk over every thread.
+ */
+static int load_with_fallbacks(struct pw_collector *c, char *err, size_t errlen)
+{
+	const struct { bool raw, walk_fallback; } tries[] = {
+		{ false, false }, { false, true }, { true, false }, { true, true },
+	};
+	char first[512] = "";
+	int rc = PW_EXIT_REFUSED;
+
+	for (size_t i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
+		if ((c->opts.attach == PW_ATTACH_RAW_TP && !tries[i].raw) ||
+		    (c->opts.attach == PW_ATTACH_TP_BTF && tries[i].raw) ||
+		    (c->opts.walk != PW_WALK_AUTO && tries[i].walk_fallback))
+			continue;
+		if (c->skel) {
+			if (tries[i].walk_fallback && strcmp(c->walk, "task_iter"))
+				continue;	/* the walk was not the refused one */
+			unload(c);
+		}
+		rc = load_and_attach(c, tries[i].raw, tries[i].walk_fallback, err, errlen);
+		if (rc != PW_EXIT_REFUSED)
+			return rc;
+		if (!first[0])
+			snprintf(first, sizeof(first), "%s", err);
+	}
+	if (strcmp(first, err))
+		seterr(err, errlen, "%s; the fallbacks failed too", first);
+	return rc;
+}
+
 int pw_open(const struct pw_opts *opts, struct pw_collector **out, char *err, size_t errlen)
 {
 	struct pw_collector *c;
@@ -453,23 +499,7 @@ int pw_open(const struct pw_opts *opts, struct pw_collector **out, char *err, si
 	libbpf_verbose = opts->verbose;
 	libbpf_set_print(libbpf_print);
 
-	rc = load_and_attach(c, c->opts.attach == PW_ATTACH_RAW_TP, err, errlen);
-	/*
-	 * tp_btf is preferred (typed arguments, cheaper loads); when the kernel
-	 * refuses it, raw_tp programs reading the same tracepoints are tried.
-	 */
-	if (rc == PW_EXIT_REFUSED && c->opts.attach == PW_ATTACH_AUTO) {
-		char first[512];
-
-		snprintf(first, sizeof(first), "%s", err);
-		bpf_link__destroy(c->walk_link);
-		c->walk_link = NULL;
-		pausewatch_bpf__destroy(c->skel);
-		c->skel = NULL;
-		rc = load_and_attach(c, true, err, errlen);
-		if (rc)
-			seterr(err, errlen, "%s; the raw_tp fallback failed too", first);
-	}
+	rc = load_with_fallbacks(c, err, errlen);
 	if (!rc)
 		rc = map_zombie_table(c, err, errlen);
 	if (rc) {
@@ -678,6 +708,10 @@ static int walk(struct pw_collector *c)
 	bss->iter_slots_seen = 0;
 	bss->iter_swept = 0;
 	bss->iter_done = 0;
+	bss->iter_force_sweep = c->force_sweep;
+	c->force_sweep = false;
+	bss->walk_run_ns = 0;
+	bss->walk_run_count = 0;
 	fd = bpf_iter_create(bpf_link__fd(c->walk_link));
 	if (fd < 0)
 		return -errno;
@@ -812,9 +846,12 @@ static int sig_row_cmp(const void *a, const void *b)
 	return x->key.sig < y->key.sig ? -1 : x->key.sig > y->key.sig;
 }
 
+static const struct pw_namespace *order_base;
+
 static int ns_order(const void *a, const void *b)
 {
-	const struct pw_namespace *x = a, *y = b;
+	const struct pw_namespace *x = &order_base[*(const size_t *)a];
+	const struct pw_namespace *y = &order_base[*(const size_t *)b];
 
 	if (x->alive != y->alive)
 		return x->alive ? -1 : 1;
@@ -910,6 +947,8 @@ static void fill_live(struct pw_collector *c, struct pw_namespace *ns, const str
 	ns->init_pid = it->init_tgid;
 	memcpy(ns->init_comm, it->init_comm, PW_COMM_LEN);
 	ns->init_comm[PW_COMM_LEN] = '\0';
+	memcpy(ns->hostname, it->nodename, sizeof(ns->hostname) - 1);
+	ns->hostname[sizeof(ns->hostname) - 1] = '\0';
 	ns->processes = it->processes;
 	ns->zombies = it->zombies;
 	ns->oldest_zombie_age_s = -1;
@@ -959,16 +998,43 @@ static int merge_live(struct merge_ctx *x)
 			copy_counters(ns, &nr->st);
 		if (attach_sigs(ns, &ir->key, sigs, x->m->sig.n))
 			return -ENOMEM;
-		pw_nscache_fill(x->c->cache, ns);
-		pw_gone_remove(x->c->gone, ns->pidns, ns->ns_id);	/* missed by an earlier walk */
+		/* new to the cache: it may be one an earlier walk missed and declared gone */
+		if (pw_nscache_fill(x->c->cache, ns))
+			pw_gone_remove(x->c->gone, ns->pidns, ns->ns_id);
 		x->s->n_ns++;
 	}
 	return 0;
 }
 
 /*
- * Counters of namespaces with no process left, made before the walk began:
- * final values into the retention list, then the map entries go.
+ * A namespace with no process left whose counters say some recorded exit is
+ * not released yet (released during the walk, after it passed): not final.
+ * It is shown alive, without processes, and the next walk sweeps for it.
+ */
+static void merge_finishing(struct merge_ctx *x, const struct ns_row *nr)
+{
+	const struct sig_row *sigs = (const struct sig_row *)x->m->sig.buf;
+	struct pw_namespace *ns = &x->s->ns[x->s->n_ns];
+
+	memset(ns, 0, sizeof(*ns));
+	ns->pidns = nr->key.inum;
+	ns->ns_id = nr->key.id;
+	ns->level = nr->st.level;
+	ns->alive = true;
+	ns->init_pid = nr->st.init_tgid;
+	ns->oldest_zombie_age_s = -1;
+	copy_counters(ns, &nr->st);
+	if (attach_sigs(ns, &nr->key, sigs, x->m->sig.n))
+		return;	/* no memory: shown without its signals */
+	pw_nscache_fill_final(x->c->cache, ns);
+	x->s->n_ns++;
+	x->c->force_sweep = true;
+}
+
+/*
+ * Counters of namespaces with no process left, made before the walk began
+ * and with every recorded exit released: final values into the retention
+ * list, then the map entries go.
  */
 static int merge_gone(struct merge_ctx *x)
 {
@@ -985,6 +1051,10 @@ static int merge_gone(struct merge_ctx *x)
 
 		if ((ir && ir->it.gen == gen) || !nr->st.created_ns || nr->st.created_ns >= x->walk_start)
 			continue;
+		if ((int64_t)nr->st.outstanding > 0) {
+			merge_finishing(x, nr);
+			continue;
+		}
 		ns.pidns = nr->key.inum;
 		ns.ns_id = nr->key.id;
 		ns.level = nr->st.level;
@@ -1028,11 +1098,39 @@ static void clean_leftovers(struct merge_ctx *x)
 	}
 }
 
+/*
+ * Alive first, then by level, inode and id.  An index is sorted, then the
+ * namespaces (a couple of KiB each) are moved once: qsort on the array
+ * itself would copy them n log n times.  The collector lock makes the
+ * comparator's static base safe.
+ */
+static int order_namespaces(struct pw_snapshot *s)
+{
+	size_t *idx = malloc((s->n_ns ? s->n_ns : 1) * sizeof(*idx));
+	struct pw_namespace *sorted = malloc((s->n_ns ? s->n_ns : 1) * sizeof(*sorted));
+
+	if (!idx || !sorted) {
+		free(idx);
+		free(sorted);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < s->n_ns; i++)
+		idx[i] = i;
+	order_base = s->ns;
+	qsort(idx, s->n_ns, sizeof(*idx), ns_order);
+	for (size_t i = 0; i < s->n_ns; i++)
+		sorted[i] = s->ns[idx[i]];
+	free(s->ns);
+	s->ns = sorted;
+	free(idx);
+	return 0;
+}
+
 static int merge(struct merge_ctx *x)
 {
 	int rc;
 
-	x->s->ns = calloc(x->m->iter.n + 1, sizeof(*x->s->ns));
+	x->s->ns = calloc(x->m->iter.n + x->m->ns.n + 1, sizeof(*x->s->ns));
 	if (!x->s->ns)
 		return -ENOMEM;
 	pw_nscache_begin(x->c->cache, now_ns(CLOCK_MONOTONIC));
@@ -1047,8 +1145,7 @@ static int merge(struct merge_ctx *x)
 	rc = pw_gone_append(x->c->gone, x->s);
 	if (rc)
 		return rc;
-	qsort(x->s->ns, x->s->n_ns, sizeof(*x->s->ns), ns_order);
-	return 0;
+	return order_namespaces(x->s);
 }
 
 static double cpu_seconds(void)

@@ -178,6 +178,29 @@ static int utf8_seq(const unsigned char *s, size_t n)
 	return need + 1;
 }
 
+/* The code point of a valid 2- or 3-byte sequence (others are never escaped). */
+static unsigned int utf8_cp(const unsigned char *s, int len)
+{
+	if (len == 2)
+		return (unsigned int)(s[0] & 0x1f) << 6 | (s[1] & 0x3f);
+	if (len == 3)
+		return (unsigned int)(s[0] & 0x0f) << 12 | (unsigned int)(s[1] & 0x3f) << 6 | (s[2] & 0x3f);
+	return 0x10000;
+}
+
+/*
+ * Valid UTF-8 that must not reach a terminal raw when the JSON is looked at:
+ * C1 controls (U+009B is an 8-bit CSI) and invisible format or direction
+ * controls (U+202E reverses what follows).  Escaped as \uXXXX: the string's
+ * value is unchanged.
+ */
+static bool escape_cp(unsigned int cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x200b && cp <= 0x200f) ||
+	       (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x206f) ||
+	       cp == 0xfeff || (cp >= 0xfff9 && cp <= 0xfffb);
+}
+
 static void put_string(struct pw_json *j, const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
@@ -188,9 +211,10 @@ static void put_string(struct pw_json *j, const char *str, size_t n)
 	while (i < n) {
 		unsigned char c = s[i];
 		int len = utf8_seq(s + i, n - i);
+		unsigned int cp = len > 1 ? utf8_cp(s + i, len) : c;
 
-		if (len > 1 || (len == 1 && c >= 0x20 && c != '"' &&
-				c != '\\' && c != 0x7f)) {
+		if ((len > 1 && !escape_cp(cp)) || (len == 1 && c >= 0x20 && c != '"' &&
+						     c != '\\' && c != 0x7f)) {
 			i += len;
 			continue;
 		}
@@ -200,8 +224,8 @@ static void put_string(struct pw_json *j, const char *str, size_t n)
 		else if (c == '"' || c == '\\')
 			put(j, c == '"' ? "\\\"" : "\\\\", 2);
 		else
-			put_escape(j, c);
-		i += len < 0 ? (size_t)-len : 1;
+			put_escape(j, cp);
+		i += len < 0 ? (size_t)-len : (size_t)len;
 		run = i;
 	}
 	put(j, str + run, n - run);

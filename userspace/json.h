@@ -55,8 +55,11 @@ void pw_json_arr_end(struct pw_json *j);
 
 void pw_json_key(struct pw_json *j, const char *key);
 /* Strings: valid UTF-8 passes through; ", \ and control chars (< 0x20, 0x7f)
- * become \", \\ and \u00xx; each maximal invalid UTF-8 subpart (overlong
- * forms, surrogates, > U+10FFFF, stray/truncated bytes) becomes \ufffd. */
+ * become \", \\ and \u00xx; so do C1 controls (U+0080..U+009F) and invisible
+ * format/direction controls (U+200B..U+200F, U+2028..U+202E, U+2060..U+206F,
+ * U+FEFF, U+FFF9..U+FFFB), which a terminal showing the JSON would obey;
+ * each maximal invalid UTF-8 subpart (overlong forms, surrogates,
+ * > U+10FFFF, stray/truncated bytes) becomes \ufffd. */
 void pw_json_str(struct pw_json *j, const char *s);
 void pw_json_strn(struct pw_json *j, const char *s, size_t len); /* NULs → \u0000 */
 void pw_json_i64(struct pw_json *j, int64_t v);

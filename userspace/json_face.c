@@ -93,7 +93,7 @@ static void dwell(struct pw_json *j, const struct pw_namespace *ns)
 
 static void pause_page(struct pw_json *j, const struct pause_stats *p)
 {
-	static const char *const flag_names[] = { "subreaper", "seccomp", "no_new_privs" };
+	static const char *const flag_names[] = { "subreaper", "seccomp", "no_new_privs", "no_caps" };
 
 	pw_json_obj_begin(j);
 	pw_json_key(j, "mode");
@@ -140,10 +140,11 @@ static void pause_page(struct pw_json *j, const struct pause_stats *p)
 	key_u64(j, "sent_term", p->drain_sent_term);
 	key_u64(j, "exited_on_term", p->drain_exited_on_term);
 	key_u64(j, "killed", p->drain_killed);
+	key_u64(j, "found", p->drain_found);
 	pw_json_obj_end(j);
 	pw_json_key(j, "flags");
 	pw_json_arr_begin(j);
-	for (unsigned i = 0; i < 3; i++)
+	for (unsigned i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
 		if (p->flags & (1u << i))
 			pw_json_str(j, flag_names[i]);
 	pw_json_arr_end(j);

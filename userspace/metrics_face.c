@@ -135,7 +135,7 @@ static void put_label(struct pw_mbuf *b, const char *key, const char *val, size_
 
 /* ---- families --------------------------------------------------------- */
 
-enum kind { K_GAUGE, K_COUNTER, K_HISTOGRAM, K_INFO, K_STATESET };
+enum kind { K_GAUGE, K_COUNTER, K_HISTOGRAM, K_INFO };
 
 struct family {
 	const char *name;	/* as the text format names it: counters end _total, info _info */
@@ -175,7 +175,7 @@ static const struct family
 			"Signals dequeued by the receiver, by action; only non-zero series." },
 	f_ignored = { "pausewatch_signals_ignored_by_init_total", K_COUNTER, NULL,
 		      "Signals the kernel dropped because the namespace's init has no handler." },
-	f_disp = { "pausewatch_init_signal_disposition", K_STATESET, NULL,
+	f_disp = { "pausewatch_init_signal_disposition", K_GAUGE, NULL,
 		   "The init's disposition of a signal (1: current); absent when unknown." },
 	f_pids_current = { "pausewatch_pids_current", K_GAUGE, NULL,
 			   "pids.current of the init's pids cgroup (or its nearest ancestor with a limit)." },
@@ -216,8 +216,8 @@ struct render {
 /* # HELP and # TYPE (text), or # TYPE, # UNIT and # HELP of the family (OpenMetrics). */
 static void family(struct render *r, const struct family *f)
 {
-	static const char *const text_type[] = { "gauge", "counter", "histogram", "gauge", "gauge" };
-	static const char *const om_type[] = { "gauge", "counter", "histogram", "info", "stateset" };
+	static const char *const text_type[] = { "gauge", "counter", "histogram", "gauge" };
+	static const char *const om_type[] = { "gauge", "counter", "histogram", "info" };
 	size_t namelen = strlen(f->name), hl = strlen(f->help);
 	struct pw_mbuf *b = r->b;
 
@@ -518,16 +518,18 @@ static void ignored_by_init(struct render *r)
 }
 
 /*
- * The state label carries the family's name: OpenMetrics requires it of a
- * stateset (and the text format gets the same series).
+ * One series per state, 1 for the current one (stateset semantics), as a
+ * gauge in both formats: an OpenMetrics stateset must name its state label
+ * after the family, and the contract (rules, dashboard) selects on
+ * "disposition" in both formats (docs/metrics.md).
  */
 static void dispositions(struct render *r)
 {
 	static const struct { enum pw_disp d; const char *label; } states[] = {
-		{ PW_DISP_CATCH, ",pausewatch_init_signal_disposition=\"catch\"} " },
-		{ PW_DISP_BLOCKED, ",pausewatch_init_signal_disposition=\"blocked\"} " },
-		{ PW_DISP_IGNORE, ",pausewatch_init_signal_disposition=\"ignore\"} " },
-		{ PW_DISP_DEFAULT, ",pausewatch_init_signal_disposition=\"default\"} " },
+		{ PW_DISP_CATCH, ",disposition=\"catch\"} " },
+		{ PW_DISP_BLOCKED, ",disposition=\"blocked\"} " },
+		{ PW_DISP_IGNORE, ",disposition=\"ignore\"} " },
+		{ PW_DISP_DEFAULT, ",disposition=\"default\"} " },
 	};
 	bool header = false;
 

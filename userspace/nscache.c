@@ -17,8 +17,10 @@ struct entry {
 	char comm[17];		/* the init's comm when attribution was read */
 	uint64_t attrib_at;	/* mono ns of the last read; 0 = never */
 	struct pw_attrib attrib;
+	char hostname[65];	/* the last nodename the walk read */
+	uint64_t first_at;	/* mono ns when the namespace was first seen */
 	uint64_t pause_at;	/* mono ns of the last look for a page */
-	bool pause_seen;	/* a page was found once: read it every snapshot */
+	struct pause_page *page;	/* proven and mapped: copied every snapshot */
 	bool has_pause;
 	struct pause_stats pause;
 	char pause_error[128];
@@ -45,14 +47,20 @@ struct pw_nscache *pw_nscache_new(bool attribution)
 	return c;
 }
 
+static void entry_free(struct entry *e)
+{
+	pause_page_close(e->page);
+	free(e);
+}
+
 void pw_nscache_free(struct pw_nscache *c)
 {
 	if (!c)
 		return;
 	for (size_t i = 0; i < c->n; i++)
-		free(c->by_key[i]);
+		entry_free(c->by_key[i]);
 	for (size_t i = 0; i < c->n_fresh; i++)
-		free(c->fresh[i]);
+		entry_free(c->fresh[i]);
 	free(c->by_key);
 	free(c->fresh);
 	free(c);
@@ -123,6 +131,7 @@ static struct entry *get(struct pw_nscache *c, const struct pw_namespace *ns)
 		return NULL;
 	e->inum = ns->pidns;
 	e->id = ns->ns_id;
+	e->first_at = c->now;
 	c->fresh[c->n_fresh++] = e;
 	return e;
 }
@@ -149,19 +158,27 @@ static void attribute(struct pw_nscache *c, struct entry *e, const struct pw_nam
 		return;
 	c->attrib_reads++;
 	/* a failed read keeps the last good values: the init may be exiting */
-	if (pw_attrib_read(ns->init_pid, &a) == 0 || !e->attrib_at || e->init_pid != ns->init_pid)
+	if (pw_attrib_read_flags(ns->init_pid, &a, PW_ATTRIB_NO_HOSTNAME) == 0 || !e->attrib_at ||
+	    e->init_pid != ns->init_pid)
 		e->attrib = a;
-	if (e->init_pid != ns->init_pid)
-		e->pause_seen = e->has_pause = false;
+	if (e->init_pid != ns->init_pid) {	/* another init: its page, if any, is another */
+		pause_page_close(e->page);
+		e->page = NULL;
+		e->has_pause = false;
+		e->pause_at = 0;
+	}
 	e->init_pid = ns->init_pid;
 	snprintf(e->comm, sizeof(e->comm), "%s", ns->init_comm);
 	e->attrib_at = c->now;
 }
 
 /*
- * Our pause keeps a counters page.  Read it every snapshot when the init is
- * called pause or had a page before; look for one on other inits only now
- * and then (the search is a scan of the init's /proc/PID/fd).
+ * Our pause keeps a counters page.  Once found and proven it stays mapped
+ * and is copied every snapshot (no syscall).  An init called pause without a
+ * page yet is looked at every snapshot for its first seconds (our pause makes
+ * its page first thing); after that, and for other inits, only now and then:
+ * finding a page is a bounded scan of the init's /proc/PID/fd, a few
+ * syscalls, and Kubernetes' own pause (also "pause") never has one.
  */
 static void pause_page(struct pw_nscache *c, struct entry *e, const struct pw_namespace *ns)
 {
@@ -170,23 +187,40 @@ static void pause_page(struct pw_nscache *c, struct entry *e, const struct pw_na
 
 	if (ns->init_pid <= 0)
 		return;
-	if (!e->pause_seen && strcmp(ns->init_comm, "pause") != 0 && e->pause_at &&
-	    c->now - e->pause_at < NSCACHE_PAUSE_PROBE_S * NS_PER_S)
+	if (e->page && pause_page_pid(e->page) != ns->init_pid) {
+		pause_page_close(e->page);	/* not this init's */
+		e->page = NULL;
+	}
+	if (e->page) {
+		rc = pause_page_copy(e->page, &e->pause, err, sizeof(err));
+		e->has_pause = rc == 0;
+		snprintf(e->pause_error, sizeof(e->pause_error), "%s", rc ? err : "");
+		return;
+	}
+	if (e->pause_at && c->now - e->pause_at < NSCACHE_PAUSE_PROBE_S * NS_PER_S &&
+	    !(!strcmp(ns->init_comm, "pause") && c->now - e->first_at < NSCACHE_PAUSE_EAGER_S * NS_PER_S))
 		return;
 	e->pause_at = c->now;
 	c->page_opens++;
-	rc = pause_page_read(ns->init_pid, &e->pause, err, sizeof(err));
+	rc = pause_page_open(ns->init_pid, &e->page, err, sizeof(err));
+	if (rc == 0)
+		rc = pause_page_copy(e->page, &e->pause, err, sizeof(err));
 	e->has_pause = rc == 0;
-	e->pause_seen |= rc == 0;
-	snprintf(e->pause_error, sizeof(e->pause_error), "%s", rc && rc != -ENOENT ? err : "");
+	/* no page, or one not ready yet, is not an error worth showing */
+	snprintf(e->pause_error, sizeof(e->pause_error), "%s",
+		 rc && rc != -ENOENT && rc != -EAGAIN ? err : "");
 }
 
-static void copy_out(const struct entry *e, struct pw_namespace *ns)
+static void copy_out(struct entry *e, struct pw_namespace *ns)
 {
 	if (!ns->init_comm[0])
 		snprintf(ns->init_comm, sizeof(ns->init_comm), "%s", e->attrib.comm);
 	snprintf(ns->init_cmdline, sizeof(ns->init_cmdline), "%s", e->attrib.cmdline);
-	snprintf(ns->hostname, sizeof(ns->hostname), "%s", e->attrib.hostname);
+	/* the walk reads the nodename every time; keep the last one seen when it cannot */
+	if (ns->hostname[0])
+		snprintf(e->hostname, sizeof(e->hostname), "%s", ns->hostname);
+	else
+		snprintf(ns->hostname, sizeof(ns->hostname), "%s", e->hostname);
 	snprintf(ns->container_id, sizeof(ns->container_id), "%s", e->attrib.container_id);
 	snprintf(ns->runtime, sizeof(ns->runtime), "%s", e->attrib.runtime);
 	snprintf(ns->pod_uid, sizeof(ns->pod_uid), "%s", e->attrib.pod_uid);
@@ -196,16 +230,18 @@ static void copy_out(const struct entry *e, struct pw_namespace *ns)
 	snprintf(ns->pause_error, sizeof(ns->pause_error), "%s", e->pause_error);
 }
 
-void pw_nscache_fill(struct pw_nscache *c, struct pw_namespace *ns)
+bool pw_nscache_fill(struct pw_nscache *c, struct pw_namespace *ns)
 {
-	struct entry *e = get(c, ns);
+	bool known = find(c, ns->pidns, ns->ns_id) != NULL;
+	struct entry *e = known ? find(c, ns->pidns, ns->ns_id) : get(c, ns);
 
 	if (!e)
-		return;	/* no memory: the namespace is shown without attribution */
+		return true;	/* no memory: the namespace is shown without attribution */
 	e->filled = true;
 	attribute(c, e, ns);
 	pause_page(c, e, ns);
 	copy_out(e, ns);
+	return !known;
 }
 
 void pw_nscache_fill_final(struct pw_nscache *c, struct pw_namespace *ns)
@@ -228,7 +264,7 @@ int pw_nscache_end(struct pw_nscache *c)
 		if (c->by_key[i]->filled)
 			keep[n++] = c->by_key[i];
 		else
-			free(c->by_key[i]);
+			entry_free(c->by_key[i]);
 	}
 	for (size_t i = 0; i < c->n_fresh; i++)
 		keep[n++] = c->fresh[i];

@@ -17,7 +17,8 @@
 #include "snapshot.h"
 
 #define NSCACHE_REFRESH_S	60	/* attribution re-read at least this often */
-#define NSCACHE_PAUSE_PROBE_S	30	/* non-pause inits: look for a counters page this often */
+#define NSCACHE_PAUSE_PROBE_S	30	/* no page found: look again this often */
+#define NSCACHE_PAUSE_EAGER_S	5	/* an init called pause: every snapshot for this long */
 
 struct pw_nscache;
 
@@ -29,8 +30,9 @@ void pw_nscache_begin(struct pw_nscache *c, uint64_t mono_ns);
 /*
  * A live namespace: ns->pidns, ns_id, init_pid and init_comm are set (from
  * the walk); fill its attribution and pause fields, refreshing as needed.
+ * Returns true when the namespace was not in the cache before.
  */
-void pw_nscache_fill(struct pw_nscache *c, struct pw_namespace *ns);
+bool pw_nscache_fill(struct pw_nscache *c, struct pw_namespace *ns);
 /* A namespace found gone: fill what was known of it, refresh nothing. */
 void pw_nscache_fill_final(struct pw_nscache *c, struct pw_namespace *ns);
 /* End the snapshot: forget namespaces not filled since pw_nscache_begin. */

@@ -20,7 +20,7 @@ const struct pw_optdef pw_collector_optdefs[] = {
 	{ "attach", 0, "A", "auto (default: tp_btf, raw_tp if refused), tp_btf or raw_tp",
 	  PW_OPT_ATTACH },
 	{ "walk", 0, "W",
-	  "auto (default), task_iter (Linux 6.7+: processes only) or\n"
+	  "auto (default), task_iter (Linux 6.8+: processes only) or\n"
 	  "iter_task (every thread): how a snapshot walks the processes", PW_OPT_WALK },
 	{ "no-attribution", 0, NULL, "do not look up hostnames, cgroups and command lines",
 	  PW_OPT_NO_ATTRIBUTION },

@@ -22,6 +22,7 @@
 #include "export.h"
 #include "faces.h"
 #include "options.h"
+#include "privs.h"
 #include "promsrc.h"
 
 #ifndef PW_VERSION
@@ -318,10 +319,16 @@ int main(int argc, char **argv)
 			}
 		}
 		/*
-		 * PRIVS: pw_privs_drop() (userspace/privs.h) goes here — after pw_open and
-		 * the listener's bind, before any thread starts (the HTTP server's pool
-		 * starts in pw_export_serve).
+		 * Loaded and bound: keep only what snapshots need (privs.h).  No thread
+		 * runs yet: the HTTP server's start in pw_export_serve, unprivileged.
 		 */
+		rc = pw_privs_drop(err, sizeof(err));
+		if (rc) {
+			fprintf(stderr, "pausetop: %s\n", err);
+			pw_listener_close(listener);
+			src.close(src.ctx);
+			return rc == -EPERM ? PW_EXIT_PRIV : PW_EXIT_FAIL;
+		}
 	}
 	if (cli.mode == MODE_EXPORT)
 		rc = run_export(&src, &cli, listener);

@@ -356,7 +356,7 @@ static const char *disp_state(int i)
 static bool fam_disposition(struct pw_namespace *ns, const struct series *sr, uint64_t v)
 {
 	int sig = signal_label(sr);
-	int st = named(sr, "pausewatch_init_signal_disposition", disp_state,
+	int st = named(sr, "disposition", disp_state,
 		       (int)(sizeof(disp_states) / sizeof(disp_states[0])));
 	uint64_t bit;
 

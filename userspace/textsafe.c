@@ -1,5 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
-/* textsafe.c — display-safe text for terminals (textsafe.h). */
+/*
+ * textsafe.c — display-safe text for terminals (textsafe.h).
+ *
+ * What a terminal acts on: C0 controls (ESC starts every escape sequence,
+ * CR/LF/BS move the cursor), DEL, and C1 controls, which some terminals obey
+ * both as the raw byte 0x9b... (8-bit CSI: invalid UTF-8 here, so it is
+ * replaced) and as the code point U+009B (C2 9B).  What fools an operator:
+ * invisible and direction-changing characters (a name that reads as another
+ * one).  Both become '?'.  Fuzzed by fuzz/textsafe.c.
+ */
+#include <limits.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -41,12 +51,29 @@ static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 	return len;
 }
 
-/* Controls and invisible format characters: never shown as themselves. */
+/* Controls, invisible format characters and noncharacters: never shown as
+ * themselves. */
 static bool hostile(uint32_t c)
 {
-	return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) ||
-	       (c >= 0x200b && c <= 0x200f) || (c >= 0x2028 && c <= 0x202e) ||
-	       (c >= 0x2060 && c <= 0x206f) || c == 0xfeff || (c >= 0xfff9 && c <= 0xfffb);
+	static const struct { uint32_t lo, hi; } bad[] = {
+		{ 0x0000, 0x001f }, { 0x007f, 0x009f },		/* C0, DEL, C1 */
+		{ 0x00ad, 0x00ad }, { 0x034f, 0x034f },		/* soft hyphen, CGJ */
+		{ 0x061c, 0x061c },				/* Arabic letter mark */
+		{ 0x115f, 0x1160 }, { 0x17b4, 0x17b5 },		/* invisible fillers */
+		{ 0x180b, 0x180f },				/* Mongolian FVS, MVS */
+		{ 0x200b, 0x200f }, { 0x2028, 0x202e },		/* zero width, bidi */
+		{ 0x2060, 0x206f },				/* word joiner, isolates */
+		{ 0x3164, 0x3164 }, { 0xfdd0, 0xfdef },		/* filler, nonchars */
+		{ 0xfeff, 0xfeff }, { 0xffa0, 0xffa0 },		/* BOM, filler */
+		{ 0xfff9, 0xfffb }, { 0xe0000, 0xe007f },	/* annotations, tags */
+	};
+
+	if ((c & 0xfffe) == 0xfffe)	/* U+xFFFE, U+xFFFF of every plane */
+		return true;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (c >= bad[i].lo && c <= bad[i].hi)
+			return true;
+	return false;
 }
 
 /* Terminal columns of a printable code point: a small table, no locale needed. */
@@ -56,13 +83,14 @@ static int cp_width(uint32_t c)
 		{ 0x0300, 0x036f }, { 0x0483, 0x0489 }, { 0x0591, 0x05bd }, { 0x0610, 0x061a },
 		{ 0x064b, 0x065f }, { 0x0e31, 0x0e31 }, { 0x0e34, 0x0e3a }, { 0x1ab0, 0x1aff },
 		{ 0x1dc0, 0x1dff }, { 0x20d0, 0x20ff }, { 0xfe00, 0xfe0f }, { 0xfe20, 0xfe2f },
-		{ 0xe0100, 0xe01ef },
+		{ 0x1161, 0x11ff }, { 0xe0100, 0xe01ef },
 	};
 	static const struct { uint32_t lo, hi; } wide[] = {
 		{ 0x1100, 0x115f }, { 0x2e80, 0x303e }, { 0x3041, 0x33ff }, { 0x3400, 0x4dbf },
 		{ 0x4e00, 0x9fff }, { 0xa000, 0xa4cf }, { 0xac00, 0xd7a3 }, { 0xf900, 0xfaff },
 		{ 0xfe30, 0xfe4f }, { 0xff00, 0xff60 }, { 0xffe0, 0xffe6 }, { 0x1f300, 0x1f64f },
-		{ 0x1f900, 0x1f9ff }, { 0x20000, 0x2fffd }, { 0x30000, 0x3fffd },
+		{ 0x1f680, 0x1f6ff }, { 0x1f900, 0x1f9ff }, { 0x1fa70, 0x1faff },
+		{ 0x20000, 0x2fffd }, { 0x30000, 0x3fffd },
 	};
 
 	for (size_t i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
@@ -101,7 +129,7 @@ int pw_text_safe(char *out, size_t outlen, const char *in, size_t inlen, int max
 			w = cp_width(cp);
 			i += len;
 		}
-		if (o + len >= outlen || (max_cols > 0 && cols + w > max_cols))
+		if (o + len >= outlen || (max_cols > 0 && cols + w > max_cols) || cols > INT_MAX - 2)
 			break;
 		memcpy(out + o, bytes, len);
 		o += len;
@@ -114,10 +142,10 @@ int pw_text_safe(char *out, size_t outlen, const char *in, size_t inlen, int max
 int pw_text_cols(const char *safe)
 {
 	const unsigned char *s = (const unsigned char *)safe;
-	size_t n = strlen(safe), i = 0;
+	size_t n = safe ? strlen(safe) : 0, i = 0;
 	int cols = 0;
 
-	while (i < n) {
+	while (i < n && cols < INT_MAX - 2) {
 		uint32_t cp;
 		size_t len = utf8_decode(s + i, n - i, &cp);
 

@@ -8,6 +8,11 @@ COLLECTOR_SRCS := userspace/collector.c userspace/attrib.c userspace/pause_page.
 		  userspace/snapshot.c userspace/gone.c userspace/nscache.c
 COLLECTOR_HDRS := userspace/collector.h userspace/snapshot.h userspace/gone.h userspace/nscache.h userspace/attrib.h userspace/pause_page.h userspace/json.h \
 		  pause/pause_stats.h bpf/pausewatch.h $(BPF_SKEL)
+# The live view (tui*.c): ncursesw.
+TUI_SRCS := userspace/tui.c userspace/tui_draw.c userspace/tui_model.c userspace/tui_text.c
+TUI_HDRS := userspace/tui_model.h userspace/tui_view.h
+TUI_LIBS_STATIC := -lncursesw -ltinfo
+TUI_LIBS_DYN := -lncursesw -ltinfo
 # The Prometheus exporter and the cluster view (docs/export.md); export_http.c
 # is the only libmicrohttpd user.
 EXPORT_SRCS := userspace/metrics_face.c userspace/promesc.c userspace/export.c userspace/export_http.c \
@@ -15,10 +20,10 @@ EXPORT_SRCS := userspace/metrics_face.c userspace/promesc.c userspace/export.c u
 EXPORT_HDRS := userspace/metrics_face.h userspace/promesc.h userspace/export.h userspace/httpneg.h \
 	       userspace/promsrc.h userspace/httpc.h userspace/jsonparse.h
 HTTPD_LIBS := -lmicrohttpd
-
 PAUSETOP_SRCS := userspace/pausetop.c userspace/options.c userspace/json_face.c userspace/text_face.c \
-		 userspace/textsafe.c userspace/tui.c $(EXPORT_SRCS)
-PAUSETOP_HDRS := userspace/faces.h userspace/options.h userspace/textsafe.h $(EXPORT_HDRS)
+		 userspace/textsafe.c userspace/privs.c $(TUI_SRCS) $(EXPORT_SRCS)
+PAUSETOP_HDRS := userspace/faces.h userspace/options.h userspace/textsafe.h userspace/privs.h $(TUI_HDRS) \
+		 $(EXPORT_HDRS)
 
 all: $(BUILD)/pausetop
 
@@ -27,17 +32,17 @@ all: $(BUILD)/pausetop
 # kernel-matrix guests get $(BUILD)/static/pausetop (below), without --listen.
 $(BUILD)/pausetop: $(PAUSETOP_SRCS) $(COLLECTOR_SRCS) $(COLLECTOR_HDRS) $(PAUSETOP_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(USP_CFLAGS) -o $@ $(PAUSETOP_SRCS) $(COLLECTOR_SRCS) $(BPF_LIBS_DYN) $(HTTPD_LIBS)
+	$(CC) $(USP_CFLAGS) -o $@ $(PAUSETOP_SRCS) $(COLLECTOR_SRCS) $(TUI_LIBS_DYN) $(BPF_LIBS_DYN) $(HTTPD_LIBS)
 
 # Static, so the same binary runs in the kernel-matrix guests: everything but
 # the HTTP server (--listen says it is not built in; --metrics, --textfile work).
 $(BUILD)/static/pausetop: $(PAUSETOP_SRCS) $(COLLECTOR_SRCS) $(COLLECTOR_HDRS) $(PAUSETOP_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(USP_CFLAGS) -DPW_NO_HTTPD -o $@ $(PAUSETOP_SRCS) $(COLLECTOR_SRCS) $(BPF_LIBS_STATIC)
+	$(CC) $(USP_CFLAGS) -DPW_NO_HTTPD -o $@ $(PAUSETOP_SRCS) $(COLLECTOR_SRCS) $(TUI_LIBS_STATIC) $(BPF_LIBS_STATIC)
 
 $(BUILD)/san/pausetop: $(PAUSETOP_SRCS) $(COLLECTOR_SRCS) $(COLLECTOR_HDRS) $(PAUSETOP_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(USP_CFLAGS) $(SAN_FLAGS) -o $@ $(PAUSETOP_SRCS) $(COLLECTOR_SRCS) $(BPF_LIBS_DYN) $(HTTPD_LIBS)
+	$(CC) $(USP_CFLAGS) $(SAN_FLAGS) -o $@ $(PAUSETOP_SRCS) $(COLLECTOR_SRCS) $(TUI_LIBS_DYN) $(BPF_LIBS_DYN) $(HTTPD_LIBS)
 
 # Telemetry integration tests: real namespaces, real kernel, the collector API.
 TELEMETRY_IT_SRCS := tests/telemetry/telemetry_it.c tests/telemetry/workloads.c
@@ -51,10 +56,27 @@ $(BUILD)/san/tests/telemetry_it: $(TELEMETRY_IT_SRCS) $(TELEMETRY_IT_HDRS) $(COL
 	@mkdir -p $(@D)
 	$(CC) $(USP_CFLAGS) $(SAN_FLAGS) -Itests -pthread -o $@ $(TELEMETRY_IT_SRCS) $(COLLECTOR_SRCS) $(BPF_LIBS_DYN)
 
+# The randomized self-check (issue 9): puppet process trees, a model of the
+# kernel's rules, the collector compared exactly.  Puppets exec the binary
+# itself, so the static build runs anywhere the tests run.
+SELFCHECK_SRCS := tests/telemetry/selfcheck.c tests/telemetry/sc_model.c tests/telemetry/sc_puppet.c
+SELFCHECK_HDRS := tests/telemetry/sc_model.h tests/telemetry/sc_puppet.h tests/tap.h
+
+$(BUILD)/tests/selfcheck: $(SELFCHECK_SRCS) $(SELFCHECK_HDRS) $(COLLECTOR_SRCS) $(COLLECTOR_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(USP_CFLAGS) -Itests -pthread -o $@ $(SELFCHECK_SRCS) $(COLLECTOR_SRCS) $(BPF_LIBS_STATIC)
+
+$(BUILD)/san/tests/selfcheck: $(SELFCHECK_SRCS) $(SELFCHECK_HDRS) $(COLLECTOR_SRCS) $(COLLECTOR_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(USP_CFLAGS) $(SAN_FLAGS) -Itests -pthread -o $@ $(SELFCHECK_SRCS) $(COLLECTOR_SRCS) $(BPF_LIBS_DYN)
+
+TEST_BINS += $(BUILD)/tests/selfcheck
+SAN_BINS += $(BUILD)/san/tests/selfcheck
+
 # A plain dynamic build for valgrind (static glibc confuses memcheck).
 $(BUILD)/dyn/pausetop: $(PAUSETOP_SRCS) $(COLLECTOR_SRCS) $(COLLECTOR_HDRS) $(PAUSETOP_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(USP_CFLAGS) -O1 -o $@ $(PAUSETOP_SRCS) $(COLLECTOR_SRCS) $(BPF_LIBS_DYN) $(HTTPD_LIBS)
+	$(CC) $(USP_CFLAGS) -O1 -o $@ $(PAUSETOP_SRCS) $(COLLECTOR_SRCS) $(TUI_LIBS_DYN) $(BPF_LIBS_DYN) $(HTTPD_LIBS)
 
 TEST_BINS += $(BUILD)/tests/telemetry_it $(BUILD)/dyn/pausetop $(BUILD)/static/pausetop
 SAN_BINS += $(BUILD)/san/pausetop $(BUILD)/san/tests/telemetry_it
@@ -90,6 +112,52 @@ $(BUILD)/san/tests/json_test: $(PW_UNIT_json_test) $(PW_UNIT_HDRS)
 TEST_BINS += $(BUILD)/tests/attrib_test $(BUILD)/tests/json_test
 SAN_BINS += $(BUILD)/san/tests/attrib_test $(BUILD)/san/tests/json_test
 # --- end attrib/json ---
+
+# --- collector parts without BPF (unit tests) ---
+PW_UNIT_collector_parts_test := tests/unit/collector_parts_test.c tests/unit/snapfix.c \
+	userspace/gone.c userspace/snapshot.c userspace/pause_page.c
+PW_UNIT_PARTS_HDRS := userspace/gone.h userspace/snapshot.h tests/unit/snapfix.h tests/tap.h
+
+$(BUILD)/tests/collector_parts_test: $(PW_UNIT_collector_parts_test) $(PW_UNIT_PARTS_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -Iuserspace -Ipause -Itests -Itests/unit -o $@ $(PW_UNIT_collector_parts_test) -lm
+
+$(BUILD)/san/tests/collector_parts_test: $(PW_UNIT_collector_parts_test) $(PW_UNIT_PARTS_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Iuserspace -Ipause -Itests -Itests/unit -o $@ $(PW_UNIT_collector_parts_test) -lm
+
+TEST_BINS += $(BUILD)/tests/collector_parts_test
+SAN_BINS += $(BUILD)/san/tests/collector_parts_test
+
+# --- faces (unit tests of the text, JSON and live-view faces) ---
+# Owned by the live-view engineer.  No root, no BPF: snapshots built by hand.
+PW_FACES_SRCS := tests/unit/faces_test.c tests/unit/snapfix.c userspace/text_face.c \
+		 userspace/json_face.c userspace/json.c userspace/textsafe.c userspace/snapshot.c \
+		 userspace/pause_page.c userspace/tui_model.c userspace/tui_text.c
+PW_FACES_HDRS := tests/unit/snapfix.h tests/tap.h userspace/faces.h userspace/snapshot.h \
+		 userspace/textsafe.h userspace/tui_model.h userspace/json.h
+PW_FACES_FLAGS := -Iuserspace -Ipause -Itests -Itests/unit
+
+$(BUILD)/tests/faces_test: $(PW_FACES_SRCS) $(PW_FACES_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) $(PW_FACES_FLAGS) -o $@ $(PW_FACES_SRCS) -lm
+
+$(BUILD)/san/tests/faces_test: $(PW_FACES_SRCS) $(PW_FACES_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) $(PW_FACES_FLAGS) -o $@ $(PW_FACES_SRCS) -lm
+
+TEST_BINS += $(BUILD)/tests/faces_test
+SAN_BINS += $(BUILD)/san/tests/faces_test
+# --- end faces ---
+
+# --- live view tests (tests/tui) ---
+# A PID namespace with exactly N zombies, for the tmux tests (tests/tui/nsfix.c).
+$(BUILD)/tests/tui_nsfix: tests/tui/nsfix.c
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -o $@ $<
+
+TEST_BINS += $(BUILD)/tests/tui_nsfix
+# --- end live view tests ---
 
 # --- Prometheus export (unit tests) ---
 # Owned by the export engineer: the exposition, escapes and negotiation

@@ -26,10 +26,10 @@ is "$(promq "pausewatch_namespace_info{$sel}")" \
 	"{\"hostname\":\"pw-zombies\",\"init_comm\":\"python3\",\"init_pid\":\"$NS_INIT\",\"level\":\"1\",\"node\":\"pw-test-a\",\"pidns\":\"$NS_INUM\"} 1" \
 	"namespace_info: attribution joined on pidns (empty labels dropped by Prometheus)"
 like "$(promq_value "pausewatch_oldest_zombie_age_seconds{$sel}")" '^[0-9.e+-]+$' "oldest_zombie_age_seconds is there"
-is "$(promq_value "pausewatch_init_signal_disposition{$sel,signal=\"SIGUSR1\",pausewatch_init_signal_disposition=\"catch\"}")" 1 \
-	"the init catches SIGUSR1 (stateset)"
-is "$(promq_value "pausewatch_init_signal_disposition{$sel,signal=\"SIGTERM\",pausewatch_init_signal_disposition=\"default\"}")" 1 \
-	"the init has no SIGTERM handler (stateset)"
+is "$(promq_value "pausewatch_init_signal_disposition{$sel,signal=\"SIGUSR1\",disposition=\"catch\"}")" 1 \
+	"the init catches SIGUSR1 (disposition)"
+is "$(promq_value "pausewatch_init_signal_disposition{$sel,signal=\"SIGTERM\",disposition=\"default\"}")" 1 \
+	"the init has no SIGTERM handler (disposition)"
 
 kill -USR1 "$NS_INIT"
 wait_until 60 promq_is "pausewatch_reaped_total{$sel}" $N

@@ -33,6 +33,24 @@ usage_err "unknown signal" "invalid -p signal: 'SIGNOPE'" -p SIGNOPE
 usage_err "signal 65" "invalid -p signal: '65'" -p 65
 usage_err "negative grace" "invalid --grace" --grace -1 -- true
 usage_err "grace not a number" "invalid --grace" --grace=soon -- true
+for r in TERM KILL:TERM 9:1 STOP:0 CHLD:TERM 17:0 TERM:NOPE TERM:65 :3 3: 0:3 TERM:00; do
+	usage_err "-r $r" "invalid -r rewrite \\(FROM:TO, .*\\): '$r'" -r "$r" -- true
+done
+usage_err "--rewrite without a value" "option '--rewrite' needs a value" --rewrite
+out=$(PAUSE_REWRITE='TERM:QUIT,bogus' "$PAUSE" -s -- true 2>&1); rc=$?
+is "$rc" 2 "PAUSE_REWRITE with a bad entry: exit 2"
+like "$out" "^pause: invalid PAUSE_REWRITE: 'TERM:QUIT,bogus' \\(want SIG:SIG.*"$'\n''Usage: pause' \
+	"PAUSE_REWRITE with a bad entry: says which variable, then usage"
+PAUSE_REWRITE=' , TERM:QUIT,,usr1:0 ' "$PAUSE" -s -- true; is "$?" 0 "PAUSE_REWRITE: commas, spaces and empty entries accepted"
+"$PAUSE" -s -r 15:0 -r SIGUSR2:sigrtmax -r 64:1 -r CONT:STOP --rewrite=HUP:KILL -- true 2>/dev/null
+is "$?" 2 "-r TO as SIGRTMAX is not a name pause knows: exit 2"
+"$PAUSE" -s -r 15:0 -r SIGUSR2:64 -r 64:1 -r CONT:STOP -rHUP:KILL --rewrite=INT:TERM --rewrite 34:40 -- true
+is "$?" 0 "-r: numbers, names, SIG prefix, attached and long forms accepted"
+"$PAUSE" -s --grace 0 --term-left --clean-signals -- true; is "$?" 0 "--grace 0, --term-left, --clean-signals accepted"
+out=$("$PAUSE" --help)
+for o in "-r, --rewrite FROM:TO" "PAUSE_REWRITE=" "--clean-signals" "--term-left" "0: SIGKILL at once"; do
+	[[ "$out" == *"$o"* ]]; ok $? "--help mentions '$o'"
+done
 "$PAUSE" -s -p kill -- true; is "$?" 0 "-p kill (lower case, no SIG) accepted"
 "$PAUSE" -s -p SIGRTMIN 2>/dev/null; is "$?" 2 "-p SIGRTMIN is not a name pause knows: exit 2"
 "$PAUSE" -s --grace=0.25 -- true 2>/dev/null; is "$?" 0 "--grace=0.25 accepted"
@@ -83,8 +101,8 @@ like "$out" $'\nsignals:    SIGCHLD 1$' "text: signals by name"
 json=$("$PAUSESTAT" "$PP" --json); rc=$?
 is "$rc" 0 "--json: exit 0"
 is "$(jq -r '[.abi_version, .size, .mode, .pid, .child_pid, .reaped_total, .reaped_exit_nonzero, (.last_reap.status / 256)] | map(tostring) | join(" ")' <<<"$json")" \
-	"1 664 pause 1 0 1 1 3" "--json: header, mode, counts, raw wait status"
-is "$(jq -r 'keys | length' <<<"$json")" 20 "--json: 20 keys"
+	"1 672 pause 1 0 1 1 3" "--json: header, mode, counts, raw wait status"
+is "$(jq -r 'keys | length' <<<"$json")" 21 "--json: 21 keys (drain_found appended)"
 is "$(wc -l <<<"$json")" 1 "--json: one line"
 kill -TERM "$PP"; exit_of "$NS"
 done_testing

@@ -65,3 +65,15 @@ gone() { [ ! -e "/proc/$1" ] || grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/nu
 
 # page FIELD — one field of the counters page of $PP (jq path)
 page() { "$PAUSESTAT" "$PP" --json | jq -r "$1"; }
+
+# hold_page PID — keep PID's counters page open (pwtest holdpage, in the
+# background) so its final values can be read after PID exited: hold_json
+# waits for that and puts them in JSON (not in a $(...) subshell: only this
+# shell can wait for its jobs)
+hold_page() {
+	"$PWTEST" holdpage "$1" >"$T/hold" &
+	HOLD=$!
+	PIDS+=("$HOLD")
+	wait_until 5 grep -qx ready "$T/hold"
+}
+hold_json() { wait "$HOLD"; JSON=$(tail -1 "$T/hold"); }

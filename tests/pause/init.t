@@ -53,10 +53,13 @@ is "$?" 126 "a directory: 126"
 "$PAUSE" -s -e 3 -e 4 -- "$PWTEST" exit 5; is "$?" 5 "-e 3 -e 4: exit 5 stays 5"
 "$PAUSE" -s -e255 -- "$PWTEST" exit 255; is "$?" 0 "-e255 (attached value): 255 -> 0"
 
-# --- the child's start state ---
-out=$("$PWTEST" masked block 15 -- "$PWTEST" masked ignore 2 -- "$PAUSE" -s -- "$PWTEST" sigstate)
+# --- the child's start state (signals in detail: signals.t) ---
+out=$("$PWTEST" sigset 4000 2 -- "$PAUSE" -s -- "$PWTEST" sigstate)
+is "$out" $'SigBlk:\t0000000000004000\nSigIgn:\t0000000000000002' \
+	"child starts with the mask and SIG_IGN set pause was started with"
+out=$("$PWTEST" sigset 4000 2 -- "$PAUSE" -s --clean-signals -- "$PWTEST" sigstate)
 is "$out" $'SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000' \
-	"child starts with nothing blocked or ignored although pause inherited both"
+	"--clean-signals: child starts with nothing blocked or ignored"
 out=$("$PAUSE" -s -- sh -c 'echo $$ $(cut -d" " -f5 /proc/$$/stat); grep NoNewPrivs /proc/$$/status')
 read -r cpid cpgrp _ <<<"$out"
 is "$cpgrp" "$cpid" "child leads its own process group"
@@ -162,8 +165,8 @@ for where in sub pid1; do
 	json=$("$PWTEST" holdpage "$PP" | tail -1)
 	exit_of "$NS"
 	is "$RC" 5 "$where --grace: exit status of the main child"
-	is "$(jq -r '[.drain_runs, .drain_sent_term, .drain_exited_on_term, .drain_killed] | map(tostring) | join(" ")' <<<"$json")" \
-		"1 3 2 1" "$where --grace: page: drain ran, 3 got SIGTERM, 2 exited, 1 SIGKILLed"
+	is "$(jq -r '[.drain_runs, .drain_sent_term, .drain_exited_on_term, .drain_killed, .drain_found] | map(tostring) | join(" ")' <<<"$json")" \
+		"1 3 2 1 3" "$where --grace: page: drain ran, found 3, 3 got SIGTERM, 2 exited, 1 SIGKILLed"
 	is "$(jq -r .reaped_total <<<"$json")" 4 "$where --grace: page: main child + 3 left-behind reaped"
 	is "$(cat "$T/err")" "pause: drain: 3 process(es) sent SIGTERM, 2 exited within 1500 ms, 1 ignored it and got SIGKILL" \
 		"$where --grace: logs how many ignored SIGTERM"
@@ -181,11 +184,78 @@ is "$rc" 6 "PID 1 with a foreign /proc, --grace: exit status of the main child"
 is "$out" "pause: drain: /proc is not this PID namespace's; sending SIGTERM to all, uncounted" \
 	"PID 1 with a foreign /proc, --grace: falls back to kill(-1) and says so"
 
-# --grace with nothing left: no waiting
+# --grace with nothing left: no waiting, and nothing said (unless -w)
 start=$(date +%s)
 "$PAUSE" -s --grace 60 -- "$PWTEST" exit 3 2>"$T/err"
 is "$?" 3 "--grace 60, nothing left: exit status"
 ok $(( $(date +%s) - start < 30 ? 0 : 1 )) "--grace 60, nothing left: does not wait for the grace period"
-is "$(cat "$T/err")" "pause: drain: 0 process(es) sent SIGTERM, 0 exited within 60000 ms, 0 ignored it and got SIGKILL" \
-	"--grace 60, nothing left: says so"
+is "$(cat "$T/err")" "" "--grace 60, nothing left: no drain line on the command's terminal"
+"$PAUSE" -s -w --grace 60 -- "$PWTEST" exit 3 2>"$T/err"
+is "$?" 3 "-w --grace 60, nothing left: exit status"
+like "$(cat "$T/err")" $'^pause: reaped pid [0-9]+: exited 3\npause: drain: 0 process\\(es\\) sent SIGTERM, 0 exited within 60000 ms, 0 ignored it and got SIGKILL$' \
+	"-w --grace 60, nothing left: the drain line is printed with -w"
+
+# gated_case WHERE OPTS...: pause OPTS -- leave 3 processes (as pwtest
+# leave does), then wait for $T/go and exit 5; the page is held open
+# before go, so it can be read after pause exited (json)
+gated="\"$PWTEST\" leave \"$T/left\"; while [ ! -e \"$T/go\" ]; do sleep 0.02; done; exit 5"
+gated_case() {
+	local where=$1
+	shift
+	rm -f "$T/left" "$T/pf" "$T/go"
+	if [ "$where" = sub ]; then
+		"$PAUSE" -s "$@" -- sh -c "$gated" 2>"$T/err" &
+		NS=$! PP=$!
+	else
+		"$PWTEST" nsrun "$T/pf" -- "$PAUSE" "$@" -- sh -c "$gated" 2>"$T/err" &
+		NS=$!
+		wait_until 5 test -s "$T/pf"
+		PP=$(cat "$T/pf")
+	fi
+	PIDS+=("$NS" "$PP")
+	wait_until 5 has_page "$PP" && hold_page "$PP"
+	wait_until 5 test -s "$T/left"
+	touch "$T/go"
+	exit_of "$NS"
+	hold_json
+	json=$JSON
+}
+
+# --grace 0: what is left gets SIGKILL at once (no SIGTERM, no waiting)
+for where in sub pid1; do
+	gated_case $where --grace 0
+	is "$RC" 5 "$where --grace 0: exit status of the main child"
+	is "$(jq -r '[.drain_runs, .drain_sent_term, .drain_exited_on_term, .drain_killed, .drain_found] | map(tostring) | join(" ")' <<<"$json")" \
+		"1 0 0 3 3" "$where --grace 0: page: drain ran, found 3, no SIGTERM, 3 SIGKILLed"
+	is "$(jq -r '.reaped_total, .reaped_signaled' <<<"$json" | tr '\n' ' ')" "4 3 " \
+		"$where --grace 0: page: main child + 3 killed reaped, 3 of them signaled"
+	is "$(cat "$T/err")" "pause: drain: 3 process(es) left, sent SIGKILL at once (--grace 0)" \
+		"$where --grace 0: says so"
+done
+"$PAUSE" -s --grace 0 -- "$PWTEST" exit 4 2>"$T/err"
+is "$?:$(cat "$T/err")" "4:" "--grace 0, nothing left: exit status, no drain line"
+
+# --term-left: SIGTERM to what is left, exit at once, never SIGKILL
+gated_case sub --term-left
+is "$RC" 5 "--term-left: exit status of the main child"
+is "$(jq -r '[.drain_runs, .drain_sent_term, .drain_exited_on_term, .drain_killed, .drain_found] | map(tostring) | join(" ")' <<<"$json")" \
+	"1 3 0 0 3" "--term-left: page: found 3, 3 sent SIGTERM, none waited for, none SIGKILLed"
+is "$(cat "$T/err")" "pause: drain: 3 process(es) sent SIGTERM, not waited for (--term-left)" \
+	"--term-left: says so"
+read -r a b c <"$T/left"
+PIDS+=("$a" "$b" "$c")
+wait_until 10 gone "$a"; ok $? "--term-left: the default-TERM process died of it"
+wait_until 10 gone "$b"; ok $? "--term-left: the slow TERM handler ran to its end"
+sleep 0.5
+kill -0 "$c" 2>/dev/null && ! gone "$c"
+ok $? "--term-left: the process that ignores TERM is still alive (no SIGKILL)"
+kill -KILL "$c"
+"$PAUSE" -s --term-left -- "$PWTEST" exit 6 2>"$T/err"
+is "$?:$(cat "$T/err")" "6:" "--term-left, nothing left: exit status, no drain line"
+# both: --grace is the stronger form and wins
+rm -f "$T/left"
+"$PAUSE" -s --term-left --grace 0.5 -- "$PWTEST" leave "$T/left" 2>"$T/err"
+is "$?" 5 "--term-left --grace 0.5: exit status"
+like "$(cat "$T/err")" "^pause: drain: 3 process\\(es\\) sent SIGTERM, [12] exited within 500 ms, [12] ignored it and got SIGKILL$" \
+	"--term-left --grace 0.5: --grace wins (SIGKILL after the grace)"
 done_testing

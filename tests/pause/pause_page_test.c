@@ -12,7 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <time.h>
+#include <sys/inotify.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 
 #include "tap.h"
@@ -47,6 +52,7 @@ static struct pause_stats good(void)
 	s.drain_sent_term = 3;
 	s.drain_exited_on_term = 2;
 	s.drain_killed = 1;
+	s.drain_found = 4;	/* 3 sent SIGTERM, 1 more forked by a handler and killed */
 	return s;
 }
 
@@ -134,41 +140,347 @@ static void test_file_checks(void)
 	char err[256];
 
 	is_int(try_page(&s, 8192, SEALS_OK, err, sizeof(err)), -EINVAL, "8192-byte memfd: -EINVAL");
-	ok(strstr(err, "4096-byte regular file") != NULL, "... says why (%s)", err);
+	ok(strstr(err, "sealed at 8192 bytes") != NULL, "... says why (%s)", err);
 	is_int(try_page(&s, 100, SEALS_OK, err, sizeof(err)), -EINVAL, "100-byte memfd: -EINVAL");
-	is_int(try_page(&s, 0, SEALS_OK, err, sizeof(err)), -EINVAL, "empty memfd: -EINVAL");
-	is_int(try_page(&s, PAUSE_STATS_PAGE, 0, err, sizeof(err)), -EINVAL, "unsealed memfd: -EINVAL");
-	ok(strstr(err, "not sealed") != NULL, "... says why (%s)", err);
+	is_int(try_page(&s, 0, SEALS_OK, err, sizeof(err)), -EINVAL, "empty sealed memfd: -EINVAL");
+	is_int(try_page(&s, PAUSE_STATS_PAGE, 0, err, sizeof(err)), -EAGAIN,
+	       "unsealed memfd: -EAGAIN (a page being created)");
+	ok(strstr(err, "not ready yet") != NULL, "... says not ready yet (%s)", err);
+	is_int(try_page(&s, 0, 0, err, sizeof(err)), -EAGAIN, "empty unsealed memfd: -EAGAIN");
 	is_int(try_page(&s, PAUSE_STATS_PAGE, F_SEAL_GROW, err, sizeof(err)), -EINVAL,
 	       "sealed against grow only (could shrink: SIGBUS): -EINVAL");
+	ok(strstr(err, "not sealed against shrink and grow") != NULL, "... says why (%s)", err);
 	is_int(try_page(&s, PAUSE_STATS_PAGE, F_SEAL_SHRINK, err, sizeof(err)), -EINVAL,
 	       "sealed against shrink only: -EINVAL");
+	is_int(try_page(&s, PAUSE_STATS_PAGE, F_SEAL_SEAL, err, sizeof(err)), -EINVAL,
+	       "F_SEAL_SEAL without shrink/grow (can never be safe): -EINVAL");
 }
 
 static void test_content_checks(void)
 {
 	BAD("wrong magic", -EINVAL, "magic", _s.magic = 0x4141414141414141ULL);
-	BAD("zero page", -EINVAL, "magic", memset(&_s, 0, sizeof(_s)));
+	BAD("zero page (header not written yet)", -EAGAIN, "not ready yet", memset(&_s, 0, sizeof(_s)));
+	BAD("seq 0 (never published)", -EAGAIN, "not ready yet", _s.seq = 0);
 	BAD("abi 2", -EINVAL, "abi", _s.abi_version = 2);
 	BAD("size field 5000", -EINVAL, "size field", _s.size = 5000);
-	BAD("size field smaller than ours", -EINVAL, "size field", _s.size = 64);
+	BAD("size field smaller than the first layout", -EINVAL, "size field", _s.size = 64);
 	BAD("size field not 8-aligned", -EINVAL, "size field", _s.size = sizeof(_s) + 4);
 	BAD("seq always odd", -EBUSY, "seqlock", _s.seq = 7);
 	BAD("total != sum", -EINVAL, "reaped_total", _s.reaped_total = 11);
-	BAD("sum wraps to total", -EINVAL, "reaped_total",
-	    (_s.reaped_exit_zero = ~0ULL, _s.reaped_exit_nonzero = 11, _s.reaped_signaled = 0,
-	     _s.reaped_core_dumped = 0));
+	BAD("sum wraps to total (2^64 - 1 + 2 = 1)", -EINVAL, "beyond any real count",
+	    (_s.reaped_total = 1, _s.reaped_exit_zero = ~0ULL, _s.reaped_exit_nonzero = 2,
+	     _s.reaped_signaled = 0, _s.reaped_core_dumped = 0));
+	BAD("four terms of 2^62 wrap to 0", -EINVAL, "beyond any real count",
+	    (_s.reaped_total = 0, _s.reaped_exit_zero = _s.reaped_exit_nonzero = 1ULL << 62,
+	     _s.reaped_signaled = _s.reaped_core_dumped = 1ULL << 62));
+	BAD("a counter beyond 2^53", -EINVAL, "signals[64]", _s.signals[64] = (1ULL << 53) + 1);
 	BAD("mode 7", -EINVAL, "mode", _s.mode = 7);
 	BAD("pid 0", -EINVAL, "pid", _s.pid = 0);
+	BAD("pid beyond PID_MAX_LIMIT", -EINVAL, "bad pid", _s.pid = 4194305);
 	BAD("pause mode with a child", -EINVAL, "child_pid",
 	    (_s.mode = PAUSE_MODE_PAUSE, _s.signals_forwarded = 0, _s.drain_runs = 0,
 	     _s.drain_sent_term = _s.drain_exited_on_term = _s.drain_killed = 0));
 	BAD("unknown flag", -EINVAL, "flags", _s.flags |= 0x100);
+	BAD("subreaper flag on PID 1", -EINVAL, "subreaper", _s.flags |= PAUSE_STATS_F_SUBREAPER);
 	BAD("no start time", -EINVAL, "start_time", _s.start_time_ns = 0);
 	BAD("reaps but no last pid", -EINVAL, "last_reap", _s.last_reap.pid = 0);
+	BAD("last reap is pause itself", -EINVAL, "last_reap.pid", _s.last_reap.pid = 1);
+	BAD("last reap at time 0 with reaps counted", -EINVAL, "time_ns", _s.last_reap.time_ns = 0);
+	BAD("last reap set with 0 reaps", -EINVAL, "with 0 reaps",
+	    (_s.reaped_total = _s.reaped_exit_zero = _s.reaped_exit_nonzero = 0,
+	     _s.reaped_signaled = _s.reaped_core_dumped = 0));
+	BAD("a 'reap' that is a stop (SIGSTOP)", -EINVAL, "not an exit or a kill",
+	    _s.last_reap.status = 0x137f);
+	BAD("a 'reap' that is a continue", -EINVAL, "not an exit or a kill",
+	    _s.last_reap.status = 0xffff);
+	BAD("a status with junk above 16 bits", -EINVAL, "not an exit or a kill",
+	    _s.last_reap.status = 0x10300);
+	BAD("a status whose outcome was never counted", -EINVAL, "not counted",
+	    (_s.reaped_exit_zero = 5, _s.reaped_exit_nonzero = 0, _s.last_reap.status = 0x0300,
+	     _s.reaped_signaled = 2, _s.reaped_core_dumped = 3));
 	BAD("signal 0 counted", -EINVAL, "signals[0]", _s.signals[0] = 1);
+	BAD("more forwarded than received", -EINVAL, "signals_forwarded", _s.signals_forwarded = 3);
 	BAD("more exited than sent", -EINVAL, "drain", _s.drain_exited_on_term = 4);
 	BAD("drain ran twice", -EINVAL, "drain", _s.drain_runs = 2);
+	BAD("drain counts set, drain never ran", -EINVAL, "never ran",
+	    (_s.drain_runs = 0, _s.drain_exited_on_term = 0));
+	BAD("drain killed more pids than a namespace holds", -EINVAL, "drain counts beyond",
+	    _s.drain_killed = 4194305);
+	BAD("drain killed more than it found", -EINVAL, "more processes than it found",
+	    _s.drain_killed = 5);
+	BAD("drain sent SIGTERM to more than it found", -EINVAL, "more processes than it found",
+	    _s.drain_found = 2);
+	BAD("init-mode counters in pause mode", -EINVAL, "init-mode",
+	    (_s.mode = PAUSE_MODE_PAUSE, _s.child_pid = 0));
+}
+
+static void test_good_variants(void)
+{
+	struct pause_stats s = good();
+	char err[256] = "";
+
+	s.flags |= PAUSE_STATS_F_NO_CAPS | PAUSE_STATS_F_SECCOMP;
+	is_int(pause_page_check(&s, err, sizeof(err)), 0, "NO_CAPS and SECCOMP flags are known (%s)", err);
+	s = good();
+	s.size = PAUSE_STATS_SIZE_V1;	/* an older pause: no drain_found, only the bounds apply */
+	s.drain_found = 0;
+	is_int(pause_page_check(&s, err, sizeof(err)), 0, "a page of the first layout (664 bytes) is valid (%s)", err);
+	s = good();
+	s.drain_sent_term = s.drain_exited_on_term = 0;	/* --grace 0: SIGKILL at once */
+	s.drain_killed = 4;
+	is_int(pause_page_check(&s, err, sizeof(err)), 0, "--grace 0: all found killed, none sent SIGTERM (%s)", err);
+	s = good();
+	s.last_reap.status = 0x0086;	/* SIGABRT with a core */
+	is_int(pause_page_check(&s, err, sizeof(err)), 0, "a core-dump reap is valid (%s)", err);
+	s.last_reap.status = 0x0009;	/* SIGKILL */
+	is_int(pause_page_check(&s, err, sizeof(err)), 0, "a killed reap is valid (%s)", err);
+	s.last_reap.status = 0;		/* exit 0 */
+	is_int(pause_page_check(&s, err, sizeof(err)), 0, "an exit-0 reap is valid (%s)", err);
+	s = good();
+	s.mode = PAUSE_MODE_PAUSE;
+	s.child_pid = 0;
+	s.signals_forwarded = s.drain_runs = s.drain_sent_term = 0;
+	s.drain_exited_on_term = s.drain_killed = s.drain_found = 0;
+	s.pid = 12;
+	s.flags = PAUSE_STATS_F_SUBREAPER;
+	is_int(pause_page_check(&s, err, sizeof(err)), 0, "a subreaper pause (pid 12) is valid (%s)", err);
+	s.reaped_total = s.reaped_exit_zero = s.reaped_exit_nonzero = 0;
+	s.reaped_signaled = s.reaped_core_dumped = 0;
+	s.last_reap = (struct pause_stats_reap){ 0 };
+	is_int(pause_page_check(&s, err, sizeof(err)), 0, "a fresh pause with no reaps is valid (%s)", err);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* A tmpfs mounted nowhere: a file at its root is "/NAME" to /proc readlink. */
+static int detached_tmpfs(void)
+{
+	int fs = fsopen("tmpfs", FSOPEN_CLOEXEC), mnt;
+
+	if (fs < 0 || fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
+		if (fs >= 0)
+			close(fs);
+		return -1;
+	}
+	mnt = fsmount(fs, FSMOUNT_CLOEXEC, 0);
+	close(fs);
+	return mnt;
+}
+
+#define FAKE "memfd:" PAUSE_STATS_NAME
+
+/*
+ * An imposter: a node named like the page, held by an fd whose link reads
+ * "/memfd:pause-stats (deleted)" exactly.  *ino watches it for opens.
+ * kind: 'p' FIFO, 'c' /dev/null's device node, 'f' a plain tmpfs file
+ * holding a good page.  Returns the held fd or -1.
+ */
+static int imposter(int mnt, char kind, int *ino)
+{
+	struct pause_stats s = good();
+	char path[64];
+	int fd = -1, rc;
+
+	if (kind == 'p')
+		rc = mkfifoat(mnt, FAKE, 0600);
+	else if (kind == 'c')
+		rc = mknodat(mnt, FAKE, S_IFCHR | 0600, makedev(1, 3));
+	else
+		rc = (fd = openat(mnt, FAKE, O_CREAT | O_RDWR | O_CLOEXEC, 0600)) < 0 ||
+		     ftruncate(fd, PAUSE_STATS_PAGE) || pwrite(fd, &s, sizeof(s), 0) != sizeof(s);
+	if (rc)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d/" FAKE, mnt);
+	*ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	inotify_add_watch(*ino, path, IN_OPEN | IN_ACCESS);
+	if (fd < 0)
+		fd = openat(mnt, FAKE, O_PATH | O_CLOEXEC);
+	unlinkat(mnt, FAKE, 0);
+	return fd;
+}
+
+static void test_imposters(void)
+{
+	static const struct { char kind; const char *what, *says; } cases[] = {
+		{ 'p', "a FIFO (would block an open forever)", "not a memfd" },
+		{ 'c', "a device node (must never be opened as root)", "not a memfd" },
+		{ 'f', "a plain tmpfs file holding a good page", "not a memfd" },
+	};
+	int mnt = detached_tmpfs();
+
+	if (mnt < 0) {
+		skip("imposters posing as the page", "cannot mount a tmpfs (needs CAP_SYS_ADMIN)");
+		return;
+	}
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pause_stats out;
+		char err[256], ev[256];
+		int ino = -1, fd = imposter(mnt, cases[i].kind, &ino), rc;
+		double t;
+
+		if (fd < 0) {
+			skip(cases[i].what, "cannot create it");
+			continue;
+		}
+		t = now_s();
+		rc = pause_page_read(getpid(), &out, err, sizeof(err));
+		t = now_s() - t;
+		is_int(rc, -EINVAL, "%s: -EINVAL", cases[i].what);
+		ok(strstr(err, cases[i].says) != NULL, "... says '%s' (%s)", cases[i].says, err);
+		ok(t < 5, "... at once (%.3f s)", t);
+		ok(read(ino, ev, sizeof(ev)) < 0 && errno == EAGAIN, "... and it was never opened (inotify)");
+		close(ino);
+		close(fd);
+	}
+	close(mnt);
+}
+
+/* A child holding a good page under a write lease: an open would wait 45 s. */
+static void test_lease(void)
+{
+	struct pause_stats in = good(), out;
+	char path[64], err[256], c;
+	int fds[2], rc;
+	double t;
+	pid_t pid;
+
+	if (pipe(fds) < 0)
+		return;
+	pid = fork();
+	if (pid == 0) {
+		int fd = make_page(PAUSE_STATS_NAME, &in, PAUSE_STATS_PAGE, SEALS_OK), w;
+
+		signal(SIGIO, SIG_IGN);
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		w = open(path, O_WRONLY);
+		close(fd);
+		c = fcntl(w, F_SETLEASE, F_WRLCK) == 0 ? 'y' : 'n';
+		(void)!write(fds[1], &c, 1);
+		pause();
+		_exit(0);
+	}
+	close(fds[1]);
+	if (read(fds[0], &c, 1) != 1 || c != 'y') {
+		skip("a leased page does not block the reader", "cannot take a write lease on a memfd");
+	} else {
+		t = now_s();
+		rc = pause_page_read(pid, &out, err, sizeof(err));
+		t = now_s() - t;
+		is_int(rc, -EBUSY, "a page under a write lease: -EBUSY");
+		ok(strstr(err, "leased") != NULL, "... says leased (%s)", err);
+		ok(t < 5, "... at once, not after the 45 s lease break (%.3f s)", t);
+	}
+	close(fds[0]);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+/* Fill fds from..to-1 with copies of /dev/null. */
+static void fill_fds(int from, int to)
+{
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	for (int i = from; i < to; i++)
+		if (i != null && dup2(null, i) < 0)
+			perror("dup2");
+	if (null >= to || null < from)
+		close(null);
+}
+
+static void close_fds(int from, int to)
+{
+	for (int i = from; i < to; i++)
+		close(i);
+}
+
+static void test_bounds(void)
+{
+	struct pause_stats in = good(), out;
+	char err[256];
+	int fd, big;
+
+	/* 300 other fds first: beyond the scan (fds 3..302, page at 303) */
+	fill_fds(3, 303);
+	fd = make_page(PAUSE_STATS_NAME, &in, PAUSE_STATS_PAGE, SEALS_OK);
+	is_int(fd, 303, "(page made at fd 303)");
+	is_int(pause_page_read(getpid(), &out, err, sizeof(err)), -ENOENT,
+	       "a page behind 300 other fds is not looked for (bounded scan)");
+	ok(strstr(err, "its first 256 fds") != NULL, "... says how far it looked (%s)", err);
+	close(fd);
+	close_fds(200, 303);
+	fd = make_page(PAUSE_STATS_NAME, &in, PAUSE_STATS_PAGE, SEALS_OK);
+	is_int(pause_page_read(getpid(), &out, err, sizeof(err)), 0,
+	       "a page at fd %d (within the first 256 entries) is found (%s)", fd, err);
+	close(fd);
+	close_fds(3, 200);
+
+	/* six unsealed fakes first: only PAUSE_PAGE_CANDIDATES_MAX are proven */
+	big = 0;
+	for (int i = 0; i < 6; i++)
+		big = make_page(PAUSE_STATS_NAME, &in, PAUSE_STATS_PAGE, 0);
+	fd = make_page(PAUSE_STATS_NAME, &in, PAUSE_STATS_PAGE, SEALS_OK);
+	is_int(pause_page_read(getpid(), &out, err, sizeof(err)), -EAGAIN,
+	       "6 fake pages before the real one: gives up after %d candidates", PAUSE_PAGE_CANDIDATES_MAX);
+	close(fd);
+	close_fds(big - 5, big + 1);
+	for (int i = 0; i < 3; i++)
+		big = make_page(PAUSE_STATS_NAME, &in, PAUSE_STATS_PAGE, 0);
+	fd = make_page(PAUSE_STATS_NAME, &in, PAUSE_STATS_PAGE, SEALS_OK);
+	is_int(pause_page_read(getpid(), &out, err, sizeof(err)), 0,
+	       "3 fake pages before the real one: the 4th candidate is read (%s)", err);
+	close(fd);
+	close_fds(big - 2, big + 1);
+}
+
+/* pause_page_open / copy / close: the collector's kept mapping. */
+static void test_kept_mapping(void)
+{
+	struct pause_stats in = good(), out, *w;
+	struct pause_page *pg = (struct pause_page *)1;
+	char err[256];
+	int fd;
+
+	fd = make_page(PAUSE_STATS_NAME, &in, PAUSE_STATS_PAGE, 0);
+	is_int(pause_page_open(getpid(), &pg, err, sizeof(err)), -EAGAIN, "open: unsealed page: -EAGAIN");
+	ok(pg == NULL, "... and *out is NULL");
+	close(fd);
+
+	fd = make_page(PAUSE_STATS_NAME, &in, PAUSE_STATS_PAGE, SEALS_OK);
+	w = mmap(NULL, PAUSE_STATS_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (w == MAP_FAILED) {
+		perror("mmap");
+		exit(1);
+	}
+	is_int(pause_page_open(getpid(), &pg, err, sizeof(err)), 0, "open: a good page (%s)", err);
+	if (!pg)
+		return;
+	is_int(pause_page_fdnum(pg), fd, "... found at its fd");
+	is_int(pause_page_pid(pg), getpid(), "... of its pid");
+	is_int(pause_page_copy(pg, &out, err, sizeof(err)), 0, "copy: ok");
+	ok(memcmp(&in, &out, sizeof(in)) == 0, "copy: equals the page");
+	close(fd);
+	w->seq += 1;
+	w->reaped_total++;
+	w->reaped_exit_zero++;
+	w->seq += 1;
+	is_int(pause_page_copy(pg, &out, err, sizeof(err)), 0,
+	       "copy: after the owner closed its fd, the mapping still reads (%s)", err);
+	is_int(out.reaped_total, 11, "copy: sees the writer's update");
+	w->magic = 0x4141414141414141ULL;
+	is_int(pause_page_copy(pg, &out, err, sizeof(err)), -EINVAL, "copy: a page turned hostile: -EINVAL");
+	is_int(out.reaped_total, 0, "... and *out is zeroed");
+	w->magic = PAUSE_STATS_MAGIC;
+	w->seq |= 1;
+	is_int(pause_page_copy(pg, &out, err, sizeof(err)), -EBUSY, "copy: seq stuck odd: -EBUSY");
+	pause_page_close(pg);
+	pause_page_close(NULL);
+	munmap(w, PAUSE_STATS_PAGE);
 }
 
 static void test_first_valid_wins(void)
@@ -283,7 +595,7 @@ static void test_json(void)
 	ok(strstr(buf, "\"reaped_total\":10,") != NULL, "json: reaped_total");
 	ok(strstr(buf, "\"signals\":{\"SIGCHLD\":5,\"SIGRTMAX\":1}") != NULL, "json: signals by name (%s)", buf);
 	ok(strstr(buf, "\"mode\":\"init\"") != NULL, "json: mode");
-	ok(strstr(buf, "\"drain_killed\":1}") != NULL, "json: ends with drain_killed");
+	ok(strstr(buf, "\"drain_killed\":1,\"drain_found\":4}") != NULL, "json: ends with drain_killed, drain_found");
 	free(buf);
 }
 
@@ -293,7 +605,12 @@ int main(void)
 	test_absent();
 	test_file_checks();
 	test_content_checks();
+	test_good_variants();
 	test_first_valid_wins();
+	test_imposters();
+	test_lease();
+	test_bounds();
+	test_kept_mapping();
 	test_no_access();
 	test_live_writer();
 	test_json();

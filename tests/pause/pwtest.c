@@ -20,11 +20,21 @@
  *                                      pid ns); report hangs / wrong codes
  *   pwtest exit N | raise SIG          exit N / die by SIG (no core)
  *   pwtest masked block|ignore SIG -- CMD...   exec CMD with SIG blocked/ignored
+ *   pwtest sigset BLK IGN -- CMD...    exec CMD with exactly the mask BLK and
+ *                                      the SIG_IGN set IGN (hex, bit N-1 =
+ *                                      signal N, as SigBlk/SigIgn in /proc);
+ *                                      every other signal SIG_DFL
  *   pwtest sigstate                    print own SigBlk and SigIgn
  *   pwtest sigrec FILE [-g]            append each signal received to FILE
  *                                      ("N", or "gN" from a same-group child
  *                                      with -g) after a "ready" line;
- *                                      exits 0 on SIGTERM
+ *                                      exits 0 on SIGTERM.  Resets inherited
+ *                                      SIG_IGN first (it would discard them)
+ *   pwtest startpage N PAUSE           start "PAUSE -s" N times and read its
+ *                                      counters page from the moment the
+ *                                      memfd shows in /proc/PID/fd until it
+ *                                      is sealed: count reads that saw it
+ *                                      sized or sealed without a header
  *   pwtest leave FILE                  fork 3 children (default TERM, slow
  *                                      TERM handler, TERM ignored), write
  *                                      their pids to FILE, exit 5
@@ -309,15 +319,61 @@ static void record(const char *file, const char *prefix, const char *ready)
 	}
 }
 
+/* struct sigaction as the kernel takes it: raw calls reach 32 and 33 too,
+ * which glibc keeps for itself */
+struct ksigaction { unsigned long handler, flags, restorer; unsigned long long mask; };
+
+/* exactly: mask blk, SIG_IGN for the signals in ign, SIG_DFL for the rest */
+static void set_sigstate(unsigned long long blk, unsigned long long ign)
+{
+	struct ksigaction ka = { 0 };
+	int sig;
+
+	for (sig = 1; sig <= 64; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		ka.handler = (ign >> (sig - 1) & 1) ? (unsigned long)SIG_IGN : (unsigned long)SIG_DFL;
+		if (syscall(SYS_rt_sigaction, sig, &ka, NULL, 8) < 0)
+			die("rt_sigaction");
+	}
+	if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, &blk, NULL, 8) < 0)
+		die("rt_sigprocmask");
+}
+
+static int sigset_exec(int argc, char **argv)
+{
+	char *e1, *e2;
+	unsigned long long blk, ign;
+
+	if (argc < 6 || strcmp(argv[4], "--"))
+		return 2;
+	blk = strtoull(argv[2], &e1, 16);
+	ign = strtoull(argv[3], &e2, 16);
+	if (*e1 || *e2)
+		return 2;
+	set_sigstate(blk, ign);
+	execvp(argv[5], argv + 5);
+	die(argv[5]);
+	return 99;
+}
+
 static int sigrec(int argc, char **argv)
 {
 	sigset_t all;
+	struct ksigaction ka, dfl = { 0 };
+	int sig;
 
 	if (argc < 3)
 		return 2;
 	/* block first: a signal forwarded before record() starts must wait */
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, NULL);
+	/* every signal must be recordable: an inherited SIG_IGN (bash gives
+	 * one for INT and QUIT to background jobs) would discard it */
+	for (sig = 1; sig <= 64; sig++)
+		if (syscall(SYS_rt_sigaction, sig, NULL, &ka, 8) == 0 &&
+		    ka.handler == (unsigned long)SIG_IGN)
+			syscall(SYS_rt_sigaction, sig, &dfl, NULL, 8);
 	if (argc > 3 && !strcmp(argv[3], "-g") && fork() == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);	/* no strays */
 		record(argv[2], "g", NULL);
@@ -434,6 +490,98 @@ static int holdpage(int argc, char **argv)
 	return 0;
 }
 
+/* one look at a page being born: 0 empty, 1 complete, -1 sized or sealed
+ * without a valid header; *sealed says whether it is sealed yet */
+static int look(int fd, int *sealed)
+{
+	struct pause_stats hdr;
+	struct stat st;
+	int seals;
+
+	seals = fcntl(fd, F_GET_SEALS);
+	if (fstat(fd, &st) < 0 || seals < 0)
+		die("fstat/F_GET_SEALS");
+	*sealed = (seals & (F_SEAL_SHRINK | F_SEAL_GROW)) != 0;
+	if (st.st_size == 0 && !*sealed)
+		return 0;
+	if (pread(fd, &hdr, 16, 0) != 16)
+		return -1;
+	return hdr.magic == PAUSE_STATS_MAGIC && hdr.abi_version == PAUSE_STATS_ABI &&
+	       hdr.size >= 16 && hdr.size <= PAUSE_STATS_PAGE && st.st_size == PAUSE_STATS_PAGE
+	       ? 1 : -1;
+}
+
+/* the page's fd in pid's fd table, opened for us; -1 while there is none */
+static int find_page(pid_t pid)
+{
+	char path[64], link[64];
+	struct dirent *de;
+	int fd = -1;
+	ssize_t n;
+	DIR *d;
+
+	/* fast path, so we look as early as possible: pause has few fds and
+	 * the page is one of the first */
+	for (fd = 3; fd < 8; fd++) {
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fd);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n > 0 && (link[n] = 0, !strncmp(link, "/memfd:pause-stats", 18)))
+			return open(path, O_RDONLY | O_CLOEXEC);
+	}
+	fd = -1;
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	if (!(d = opendir(path)))
+		return -1;
+	while (fd < 0 && (de = readdir(d))) {
+		n = readlinkat(dirfd(d), de->d_name, link, sizeof(link) - 1);
+		if (n > 0 && (link[n] = 0, !strncmp(link, "/memfd:pause-stats", 18)))
+			fd = openat(dirfd(d), de->d_name, O_RDONLY | O_CLOEXEC);
+	}
+	closedir(d);
+	return fd;
+}
+
+static int startpage(int argc, char **argv)
+{
+	long runs, r, seen = 0, looks = 0, bad = 0, spins;
+	int fd, st, sealed, v;
+	pid_t pid;
+
+	if (argc != 4 || (runs = strtol(argv[2], NULL, 10)) <= 0)
+		return 2;
+	for (r = 0; r < runs; r++) {
+		pid = fork();
+		if (pid < 0)
+			die("fork");
+		if (pid == 0) {
+			int null = open("/dev/null", O_WRONLY);
+
+			dup2(null, 2);
+			execl(argv[3], argv[3], "-s", (char *)NULL);
+			_exit(99);
+		}
+		/* as fast as we can: no sleep between looks */
+		for (fd = -1, spins = 0; fd < 0 && spins < 200000; spins++)
+			fd = find_page(pid);
+		seen += fd >= 0;
+		for (sealed = 0; fd >= 0 && !sealed; looks++) {
+			v = look(fd, &sealed);
+			if (v < 0 && bad++ < 5)
+				printf("# run %ld: page %s without a valid header\n", r,
+				       sealed ? "sealed" : "sized");
+			if (v < 0 && sealed)
+				break;
+		}
+		if (fd >= 0)
+			close(fd);
+		kill(pid, SIGTERM);
+		if (waitpid(pid, &st, 0) != pid || code_of(st) != 0)
+			printf("# run %ld: pause exited %d\n", r, code_of(st));
+	}
+	printf("runs %ld found %ld looks %ld bad %ld\n", runs, seen, looks, bad);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -454,6 +602,10 @@ int main(int argc, char **argv)
 		die_by(atoi(argv[2]), 0);
 	if (!strcmp(cmd, "sigstate"))
 		return sigstate();
+	if (!strcmp(cmd, "sigset"))
+		return sigset_exec(argc, argv);
+	if (!strcmp(cmd, "startpage"))
+		return startpage(argc, argv);
 	if (!strcmp(cmd, "sigrec"))
 		return sigrec(argc, argv);
 	if (!strcmp(cmd, "leave"))

@@ -10,7 +10,7 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=86
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 [ -x "$PAUSE" ] || bail "sanitizer build missing: $PAUSE (make san-bins)"
 rc=0
-for t in cli idle init page pid1_orphans race shutdown subreaper; do
+for t in caps cli idle init jobctl page pid1_orphans race shutdown signals startpage subreaper; do
 	"$ROOT/tests/pause/$t.t" || rc=1
 done
 exit $rc

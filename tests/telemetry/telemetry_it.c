@@ -5,9 +5,12 @@
  *	telemetry_it --list
  *	telemetry_it [NAME...]          (all tests when no name is given)
  *
+ * (telemetry_it --exec-parent ... is exec_autoreap's workload after its exec.)
+ *
  * Environment: PAUSE (path to our pause, for pause_reaps_match_page),
  * PW_TEST_VARIANT=auto|v616|legacy (which exit tracepoint to force),
- * PW_TEST_ATTACH=raw_tp (force the raw_tp programs instead of tp_btf).
+ * PW_TEST_ATTACH=raw_tp (force the raw_tp programs instead of tp_btf),
+ * PW_TEST_WALK=iter_task (force the older kernels' walk over every thread).
  * Output is TAP; a "# variants:" line names what the loader chose.
  */
 #include <errno.h>
@@ -19,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -38,6 +42,7 @@
 
 static enum pw_exit_variant test_variant;
 static enum pw_attach test_attach;
+static enum pw_walk test_walk;
 
 /* ---- collector helpers ---------------------------------------------- */
 
@@ -48,7 +53,7 @@ static enum pw_attach test_attach;
 static struct pw_collector *open_collector(unsigned int max_zombies)
 {
 	struct pw_opts o = { .max_zombies = max_zombies ? max_zombies : 1u << 18,
-			     .exit_variant = test_variant, .attach = test_attach };
+			     .exit_variant = test_variant, .attach = test_attach, .walk = test_walk };
 	struct pw_collector *c;
 	char err[1024];
 	int rc = pw_open(&o, &c, err, sizeof(err));
@@ -920,7 +925,7 @@ static void t_zombie_table_overflow(void)
 static void t_exit_slot_eviction(void)
 {
 	struct pw_opts o = { .max_zombies = 1u << 18, .exit_variant = test_variant,
-			     .attach = test_attach, .exited_slots = 1024 };
+			     .attach = test_attach, .walk = test_walk, .exited_slots = 1024 };
 	struct orphaner orph = { .n = 1500 };
 	const struct pw_namespace *ns;
 	struct pw_collector *c;
@@ -1021,7 +1026,7 @@ static void count_ours(struct pw_collector *c, const struct churn_ns *ours, int 
 static void t_ns_churn(void)
 {
 	struct pw_opts o = { .max_zombies = 1u << 18, .max_gone = 256, .exit_variant = test_variant,
-			     .attach = test_attach };
+			     .attach = test_attach, .walk = test_walk };
 	int pipefd[2], total = 2000, made = 0, alive_ours = 0, seen_n = 0;
 	struct churn_ns *ours = calloc(total, sizeof(*ours));
 	bool *seen = calloc(total, sizeof(*seen));
@@ -1094,7 +1099,7 @@ static const struct pw_namespace *find_gone(const struct pw_snapshot *s, unsigne
 static void t_gone_retention(void)
 {
 	struct pw_opts o = { .max_zombies = 1u << 18, .keep_gone_seconds = 2,
-			     .exit_variant = test_variant, .attach = test_attach };
+			     .exit_variant = test_variant, .attach = test_attach, .walk = test_walk };
 	const struct pw_namespace *g1, *g2;
 	struct pw_snapshot *s1 = NULL, *s2, *s3 = NULL;
 	struct pw_collector *c;
@@ -1158,6 +1163,925 @@ static void t_refused_program(void)
 	ok(strstr(err, "refused") != NULL, "refused_program: message says the kernel refused (%s)", err);
 }
 
+/* ==== issue 9: exact under every kernel path ============================= */
+
+/*
+ * A test's namespace in any snapshot, alive or gone: by inode and the host
+ * pid of its init.  A gone namespace is reported once (alive=false) or kept
+ * for keep_gone_seconds, depending on the collector; an alive row wins.
+ */
+struct nsref {
+	unsigned int inum;
+	pid_t init;
+};
+
+static const struct pw_namespace *ns_of(const struct pw_snapshot *s, const struct nsref *r)
+{
+	const struct pw_namespace *gone = NULL;
+
+	for (size_t i = 0; i < s->n_ns; i++) {
+		const struct pw_namespace *ns = &s->ns[i];
+
+		if (ns->pidns != r->inum || ns->init_pid != r->init)
+			continue;
+		if (ns->alive)
+			return ns;
+		gone = ns;
+	}
+	return gone;
+}
+
+/* WAIT_SNAP for an nsref (W may be a gone row). */
+#define WAIT_NS(c, ref, cond) ({						\
+	struct pw_snapshot *_s = NULL;						\
+	double _end = now_mono() + WAIT_SECS;					\
+	for (;;) {								\
+		const struct pw_namespace *W;					\
+		pw_snapshot_free(_s);						\
+		_s = snap(c);							\
+		W = ns_of(_s, (ref));						\
+		if ((W && (cond)) || now_mono() > _end)				\
+			break;							\
+		usleep(20000);							\
+	}									\
+	_s; })
+
+/* The lifecycle counters of one namespace, compared all at once. */
+struct counts {
+	long long exits, zombie_exits, reaped, autoreaped;
+};
+
+static void is_counts(const struct pw_namespace *ns, const struct counts *want, const char *name)
+{
+	is_int(ns ? (long long)ns->exits : -1, want->exits, "%s: exits_total %lld", name, want->exits);
+	is_int(ns ? (long long)ns->zombie_exits : -1, want->zombie_exits,
+	       "%s: zombie_exits_total %lld", name, want->zombie_exits);
+	is_int(ns ? (long long)ns->reaped : -1, want->reaped, "%s: reaped_total %lld", name, want->reaped);
+	is_int(ns ? (long long)ns->autoreaped : -1, want->autoreaped,
+	       "%s: autoreaped_total %lld", name, want->autoreaped);
+}
+
+static long read_long_file(const char *path, long dflt)
+{
+	char buf[64];
+	long v = dflt;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return dflt;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n > 0) {
+		buf[n] = 0;
+		v = strtol(buf, NULL, 10);
+	}
+	return v;
+}
+
+static struct pw_collector *start_with_ns(const char *name, struct testns *tns, struct nsref *ref)
+{
+	struct pw_collector *c = open_collector(0);
+
+	*tns = (struct testns){ .ctl = -1, .ack = -1 };
+	if (!c || ns_start_lazy_init(tns)) {
+		ok(0, "%s: setup (collector, namespace)", name);
+		ns_stop(tns);	/* whatever part of it started */
+		if (c)
+			pw_close(c);
+		return NULL;
+	}
+	ref->inum = tns->inum;
+	ref->init = tns->init;
+	return c;
+}
+
+/* ---- item 1: every reap counted, burst after burst ------------------- */
+
+#define BURST_CHILDREN	3000
+#define BURST_BUDGET_S	15.0	/* rounds stop once pids wrapped or this much time went by */
+#define BURST_MIN	3
+#define BURST_MAX	40
+
+struct burst_arg {
+	int n;
+	int report;	/* write end: {children made, reaps done} */
+};
+
+/*
+ * A CLONE_VM|CLONE_VFORK child runs on the parent's memory on a stack of
+ * its own: it only exits.  Not instrumented (ASan knows nothing of that stack).
+ */
+__attribute__((no_sanitize_address, no_sanitize_undefined))
+static int burst_child(void *arg)
+{
+	(void)arg;
+	syscall(SYS_exit, 0);
+	return 0;
+}
+
+/* Make n zombies as fast as the kernel allows, then reap every one of them. */
+static int burst_workload(void *arg)
+{
+	static char stack[64 * 1024] __attribute__((aligned(16)));
+	struct burst_arg *a = arg;
+	int done[2] = { 0, 0 };
+
+	for (int i = 0; i < a->n; i++) {
+		if (clone(burst_child, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD, NULL) < 0)
+			break;
+		done[0]++;
+	}
+	for (;;) {
+		if (waitpid(-1, NULL, 0) > 0)
+			done[1]++;
+		else if (errno != EINTR)
+			break;
+	}
+	return write_full(a->report, done, sizeof(done)) ? 1 : 0;
+}
+
+/*
+ * Issue 9.1: a sched_process_free the BPF program never sees must not lose
+ * the reap.  Rounds of BURST_CHILDREN zombies reaped by their parent, until
+ * the host's pids have wrapped (every exited-process slot reused): after
+ * every round reaped_total equals the reaps the workload did, exactly.
+ * The snapshots start right after the last wait(), while frees are still
+ * waiting for their RCU grace period, so the walk finds released zombies
+ * first: reaps_by_walk must be reported.  With a table as large as pid_max
+ * no slot is ever evicted (a pid is only reused after its owner's release).
+ */
+static void t_reaps_every_burst(void)
+{
+	const char *name = "reaps_every_burst";
+	long pid_max = read_long_file("/proc/sys/kernel/pid_max", 32768);
+	long long made = 0, reaps = 0, rounds = 0;
+	uint64_t evicted0, recovered = 0;
+	struct pw_collector *c;
+	struct pw_snapshot *s;
+	struct testns tns;
+	struct nsref ref;
+	bool all_exact = true;
+	int rep[2];
+	double t0;
+
+	c = start_with_ns(name, &tns, &ref);
+	if (!c)
+		return;
+	if (pipe2(rep, O_CLOEXEC)) {
+		ok(0, "%s: pipe", name);
+		goto out;
+	}
+	s = snap(c);
+	evicted0 = s->self.drops[PWC_DROP_EXIT_SLOT_EVICTED];
+	pw_snapshot_free(s);
+	t0 = now_mono();
+	while (rounds < BURST_MAX &&
+	       (rounds < BURST_MIN || (made < pid_max + 2000 && now_mono() - t0 < BURST_BUDGET_S))) {
+		struct burst_arg a = { .n = BURST_CHILDREN, .report = rep[1] };
+		const struct pw_namespace *ns;
+		struct counts want;
+		int done[2];
+
+		if (ns_run(&tns, burst_workload, &a, true) != 0 ||
+		    read_full(rep[0], done, sizeof(done)) != sizeof(done)) {
+			ok(0, "%s: round %lld: workload failed", name, rounds + 1);
+			all_exact = false;
+			break;
+		}
+		made += done[0];
+		reaps += done[1];
+		rounds++;
+		want = (struct counts){ made + rounds, made, reaps, rounds };
+		s = WAIT_NS(c, &ref, W->reaped >= (uint64_t)reaps && W->exits >= (uint64_t)want.exits);
+		ns = ns_of(s, &ref);
+		recovered = s->self.recovered[PWC_RECOVERED_REAPS];
+		if (!ns || (long long)ns->exits != want.exits || (long long)ns->zombie_exits != want.zombie_exits ||
+		    (long long)ns->reaped != want.reaped || (long long)ns->autoreaped != want.autoreaped) {
+			char round[96];
+
+			snprintf(round, sizeof(round), "%s: round %lld (%d zombies, %d reaped by their parent)",
+				 name, rounds, done[0], done[1]);
+			is_counts(ns, &want, round);
+			diag("%s: reaped_total - reaps done = %lld after %lld rounds", name,
+			     ns ? (long long)ns->reaped - reaps : -reaps, rounds);
+			all_exact = false;
+			pw_snapshot_free(s);
+			break;
+		}
+		pw_snapshot_free(s);
+	}
+	ok(all_exact, "%s: %lld rounds, %lld zombies, %lld reaps by their parent: reaped_total equal after every round",
+	   name, rounds, made, reaps);
+	diag("%s: %lld children against pid_max %ld in %.1f s", name, made, pid_max, now_mono() - t0);
+	s = snap(c);
+	if (pid_max <= (1L << 18))
+		is_int(s->self.drops[PWC_DROP_EXIT_SLOT_EVICTED] - evicted0, 0,
+		       "%s: exit_slot_evicted stays 0 with one slot per pid (pid_max %ld)", name, pid_max);
+	else
+		skip("exit_slot_evicted stays 0", "pid_max is larger than the table's 2^18 slots");
+	ok(recovered > 0, "%s: reaps_by_walk reported for frees still pending at a snapshot (%llu)", name,
+	   (unsigned long long)recovered);
+	pw_snapshot_free(s);
+	close(rep[0]);
+	close(rep[1]);
+out:
+	ns_stop(&tns);
+	pw_close(c);
+}
+
+/* ---- item 2: a dying namespace keeps its last reaps ------------------ */
+
+#define DYING_NS	200
+#define DYING_ZOMBIES	5
+
+struct dying_rec {
+	pid_t init;
+	unsigned int inum;
+};
+
+/* One namespace: its init makes DYING_ZOMBIES zombies, reaps them, exits at once. */
+static int dying_one(int out_fd)
+{
+	struct dying_rec rec;
+	int hold[2], status;
+	char ch;
+
+	if (unshare(CLONE_NEWPID) || pipe(hold))
+		return 1;
+	rec.init = fork();
+	if (rec.init < 0)
+		return 2;
+	if (rec.init == 0) {
+		close(hold[1]);
+		if (read(hold[0], &ch, 1) < 0)	/* until the middle knows the inode */
+			_exit(1);
+		/* all of them, or the expected counts are wrong: pids can run short on a busy node */
+		for (int i = 0, tries = 0; i < DYING_ZOMBIES;) {
+			pid_t p = fork();
+
+			if (p == 0)
+				_exit(0);
+			if (p > 0)
+				i++;
+			else if (errno != EAGAIN || ++tries > 5000)
+				_exit(3);
+			else
+				usleep(1000);
+		}
+		while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+			;
+		_exit(0);	/* the last reaps, then the namespace dies */
+	}
+	close(hold[0]);
+	rec.inum = pidns_inode(rec.init);
+	if (write_full(out_fd, &rec, sizeof(rec)))
+		return 3;
+	close(hold[1]);
+	/* init itself: a zombie reaped from outside */
+	if (waitpid(rec.init, &status, 0) != rec.init || !WIFEXITED(status) || WEXITSTATUS(status))
+		return 4;
+	return 0;
+}
+
+/* 0: every namespace made as planned; else how many were not (their counts are off). */
+static int dying_driver(int out_fd)
+{
+	int failed = 0, status;
+
+	for (int i = 0; i < DYING_NS; i++) {
+		pid_t m = fork();
+
+		if (m == 0)
+			_exit(dying_one(out_fd));
+		if (m < 0 || waitpid(m, &status, 0) != m)
+			return 100;
+		failed += !WIFEXITED(status) || WEXITSTATUS(status);
+	}
+	return failed > 99 ? 99 : failed;
+}
+
+struct dying_seen {
+	struct dying_rec rec;
+	int gone_rows;		/* snapshots that reported it alive=false */
+	int bad_rows;		/* ... with other than the final values */
+	struct counts bad;	/* the first such row */
+};
+
+/* Check every alive=false row of ours in one snapshot. */
+static void dying_check(const struct pw_snapshot *s, struct dying_seen *seen, int n)
+{
+	for (size_t k = 0; k < s->n_ns; k++) {
+		const struct pw_namespace *ns = &s->ns[k];
+
+		if (ns->alive)
+			continue;
+		for (int i = 0; i < n; i++) {
+			struct dying_seen *d = &seen[i];
+
+			if (ns->pidns != d->rec.inum || ns->init_pid != d->rec.init)
+				continue;
+			d->gone_rows++;
+			if (ns->exits == DYING_ZOMBIES + 1 && ns->zombie_exits == DYING_ZOMBIES + 1 &&
+			    ns->reaped == DYING_ZOMBIES + 1 && ns->autoreaped == 0)
+				break;
+			if (!d->bad_rows++)
+				d->bad = (struct counts){ (long long)ns->exits, (long long)ns->zombie_exits,
+							  (long long)ns->reaped, (long long)ns->autoreaped };
+			break;
+		}
+	}
+}
+
+/*
+ * Issue 9.2: a snapshot between the last release and its RCU-delayed free
+ * must not finalise a namespace.  DYING_NS namespaces, each: init makes
+ * DYING_ZOMBIES zombies, reaps them and exits (a zombie its outside parent
+ * reaps).  Snapshots every 5 ms meanwhile, like pausetop -d 0.01 or faster.
+ * Every row of ours with alive=false holds the final values: DYING_ZOMBIES+1
+ * exits, as many zombie exits and reaps, no autoreap.
+ */
+static void t_dying_ns_final(void)
+{
+	const char *name = "dying_ns_final";
+	struct pw_collector *c = open_collector(0);
+	struct dying_seen *seen = calloc(DYING_NS, sizeof(*seen));
+	int pfd[2], n = 0, gone = 0, bad = 0, shown = 0, status = -1;
+	bool eof = false;
+	pid_t driver;
+	double end;
+
+	if (!c || !seen || pipe2(pfd, O_CLOEXEC)) {
+		ok(0, "%s: setup", name);
+		goto out;
+	}
+	driver = fork();
+	if (driver == 0)
+		_exit(dying_driver(pfd[1]));
+	close(pfd[1]);
+	if (driver < 0 || fcntl(pfd[0], F_SETFL, O_NONBLOCK)) {
+		ok(0, "%s: driver", name);
+		close(pfd[0]);
+		goto out;
+	}
+	end = now_mono() + 60 + WAIT_SECS;
+	for (;;) {
+		struct pw_snapshot *s;
+
+		/* pipe writes of one record are atomic: reads return whole records */
+		if (!eof && waitpid(driver, &status, WNOHANG) == driver)
+			eof = true;	/* everything it made is in the pipe */
+		while (n < DYING_NS && read(pfd[0], &seen[n].rec, sizeof(seen[n].rec)) == sizeof(seen[n].rec))
+			n++;
+		s = snap(c);
+		dying_check(s, seen, n);
+		pw_snapshot_free(s);
+		gone = 0;
+		for (int i = 0; i < n; i++)
+			gone += seen[i].gone_rows > 0;
+		if ((eof && gone == n) || now_mono() > end)
+			break;
+		usleep(5000);
+	}
+	if (!eof) {
+		kill(driver, SIGKILL);
+		waitpid(driver, &status, 0);
+	}
+	close(pfd[0]);
+	is_int(WIFEXITED(status) ? WEXITSTATUS(status) : -1, 0,
+	       "%s: the driver made its namespaces as planned (else: how many were not)", name);
+	is_int(n, DYING_NS, "%s: %d short-lived namespaces, each %d zombies reaped by init just before it exits",
+	       name, DYING_NS, DYING_ZOMBIES);
+	is_int(gone, n, "%s: every one of them reported gone (alive=false)", name);
+	for (int i = 0; i < n; i++) {
+		if (!seen[i].bad_rows)
+			continue;
+		bad++;
+		if (shown++ < 5)
+			diag("%s: pidns %u init %d: %d of %d gone rows not final, first: exits %lld zombie_exits %lld "
+			     "reaped %lld autoreaped %lld", name, seen[i].rec.inum, seen[i].rec.init,
+			     seen[i].bad_rows, seen[i].gone_rows, seen[i].bad.exits, seen[i].bad.zombie_exits,
+			     seen[i].bad.reaped, seen[i].bad.autoreaped);
+	}
+	is_int(bad, 0, "%s: every gone row has exits = zombie_exits = reaped = %d, autoreaped 0", name,
+	       DYING_ZOMBIES + 1);
+out:
+	free(seen);
+	if (c)
+		pw_close(c);
+}
+
+/* ---- item 3: a pid reused before its old owner is freed ------------- */
+
+#define REUSE_CYCLES	20
+
+struct reuse_fast_arg {
+	pid_t host_start;	/* first host pid to try */
+	pid_t pid_max;
+	int report;		/* {host pid used, cycles done, errno} */
+};
+
+/* clone3 with the pid chosen in the namespace (nspid) and on the host. */
+static long clone3_pids(pid_t nspid, pid_t hostpid)
+{
+	pid_t tids[2] = { nspid, hostpid };
+	struct clone_args ca = {
+		.exit_signal = SIGCHLD,
+		.set_tid = (uint64_t)(uintptr_t)tids,
+		.set_tid_size = 2,
+	};
+
+	return syscall(SYS_clone3, &ca, sizeof(ca));
+}
+
+/*
+ * Child after child with the same pids (777 inside, one host pid outside):
+ * each is reaped and the next created at once, long before the RCU grace
+ * period that frees the reaped one's task_struct.
+ */
+static int reuse_fast_workload(void *arg)
+{
+	struct reuse_fast_arg *a = arg;
+	int res[3] = { 0, 0, 0 };
+	pid_t host = a->host_start;
+	long p = -1;
+
+	/* EEXIST: that host pid is taken (a busy machine may have most of them) */
+	for (int i = 0; i < a->pid_max; i++, host = host + 1 < a->pid_max ? host + 1 : 300) {
+		p = clone3_pids(777, host);
+		if (p == 0)
+			_exit(0);
+		if (p > 0 || errno != EEXIST)
+			break;
+	}
+	while (p > 0) {
+		if (waitpid((pid_t)p, NULL, 0) != p)
+			break;
+		if (++res[1] == REUSE_CYCLES)
+			break;
+		p = clone3_pids(777, host);	/* released, not freed: the same pids again */
+		if (p == 0)
+			_exit(0);
+	}
+	if (p < 0)
+		res[2] = errno;
+	res[0] = host;
+	return write_full(a->report, res, sizeof(res)) ? 1 : 0;
+}
+
+/*
+ * Issue 9.3: a pid can only be reused after its previous owner's release,
+ * so reuse before the free is a reap, never an eviction.  REUSE_CYCLES
+ * children with the same host pid, each reaped by its parent: exactly that
+ * many reaps and no exit_slot_evicted.
+ */
+static void t_pid_reuse_before_free(void)
+{
+	const char *name = "pid_reuse_before_free";
+	long pid_max = read_long_file("/proc/sys/kernel/pid_max", 32768);
+	long last = read_long_file("/proc/sys/kernel/ns_last_pid", 300);
+	struct reuse_fast_arg a;
+	struct pw_collector *c;
+	struct pw_snapshot *s;
+	struct testns tns;
+	struct nsref ref;
+	uint64_t evicted0;
+	int rep[2], res[3] = { 0, 0, 0 };
+
+	c = start_with_ns(name, &tns, &ref);
+	if (!c)
+		return;
+	if (pipe2(rep, O_CLOEXEC)) {
+		ok(0, "%s: pipe", name);
+		goto out;
+	}
+	/* far from where the host allocates now, so nobody else takes it meanwhile */
+	a.host_start = (pid_t)(300 + (last + pid_max / 2) % (pid_max - 3000));
+	a.pid_max = (pid_t)pid_max;
+	a.report = rep[1];
+	s = snap(c);
+	evicted0 = s->self.drops[PWC_DROP_EXIT_SLOT_EVICTED];
+	pw_snapshot_free(s);
+	is_int(ns_run(&tns, reuse_fast_workload, &a, true), 0, "%s: workload ran", name);
+	if (read_full(rep[0], res, sizeof(res)) != sizeof(res))
+		diag("%s: no report from the workload", name);
+	is_int(res[1], REUSE_CYCLES, "%s: %d children with pid 777 and host pid %d, each reaped, next made at once (errno %d)",
+	       name, REUSE_CYCLES, res[0], res[2]);
+	s = WAIT_NS(c, &ref, W->exits >= REUSE_CYCLES + 1 && W->reaped >= REUSE_CYCLES);
+	is_counts(ns_of(s, &ref), &(struct counts){ REUSE_CYCLES + 1, REUSE_CYCLES, REUSE_CYCLES, 1 }, name);
+	is_int(s->self.drops[PWC_DROP_EXIT_SLOT_EVICTED] - evicted0, 0,
+	       "%s: no exit_slot_evicted (reuse after release is not a collision)", name);
+	pw_snapshot_free(s);
+	close(rep[0]);
+	close(rep[1]);
+out:
+	ns_stop(&tns);
+	pw_close(c);
+}
+
+/* ---- item 4: an orphan whose leader exited but a thread runs --------- */
+
+struct orphan_leader_arg {
+	struct gate *gate;
+	int report;	/* {P's host pid, P's /proc state when W exits} */
+};
+
+static void *runs_until_gate(void *arg)
+{
+	gate_wait(arg);
+	_exit(0);
+}
+
+static int orphan_leader_workload(void *arg)
+{
+	struct orphan_leader_arg *a = arg;
+	int hp[2], res[2] = { 0, '?' };
+	siginfo_t si;
+	pid_t z, p;
+
+	if (pipe(hp))
+		return 1;
+	z = fork();	/* Z: a zombie when W exits */
+	if (z == 0)
+		_exit(0);
+	p = fork();	/* P: its leader exits, its thread runs */
+	if (p == 0) {
+		struct gate *g = malloc(sizeof(*g));	/* the leader's stack goes away */
+		pthread_t t;
+
+		res[0] = host_pid_self();
+		if (!g || write_full(hp[1], &res[0], sizeof(res[0])))
+			_exit(1);
+		*g = *a->gate;
+		if (pthread_create(&t, NULL, runs_until_gate, g))
+			_exit(1);
+		syscall(SYS_exit, 0);	/* the leader alone */
+	}
+	if (z < 0 || p < 0 || read_full(hp[0], &res[0], sizeof(res[0])) != sizeof(res[0]))
+		return 2;
+	if (waitid(P_PID, z, &si, WEXITED | WNOWAIT))	/* Z is a zombie now */
+		return 3;
+	for (int i = 0; i < 5000 && proc_state(res[0]) != 'Z'; i++)
+		usleep(1000);
+	res[1] = proc_state(res[0]);
+	return write_full(a->report, res, sizeof(res)) ? 4 : 0;	/* W exits: Z and P are orphans */
+}
+
+/*
+ * Issue 9.4: the kernel notifies a new parent of an adopted zombie only if
+ * its thread group is empty (reparent_leader()); a process whose leader
+ * exited while another thread runs is not a zombie.  W leaves two orphans
+ * to init: Z (a zombie) and P (leader exited, thread running).
+ */
+static void t_orphan_zombie_leader(void)
+{
+	const char *name = "orphan_zombie_leader";
+	struct orphan_leader_arg a;
+	const struct pw_namespace *ns;
+	struct pw_collector *c;
+	struct pw_snapshot *s;
+	struct testns tns;
+	struct nsref ref;
+	struct gate g;
+	int rep[2], res[2] = { 0, '?' };
+
+	c = start_with_ns(name, &tns, &ref);
+	if (!c)
+		return;
+	if (gate_open(&g) || pipe2(rep, O_CLOEXEC)) {
+		ok(0, "%s: gate", name);
+		goto out;
+	}
+	a = (struct orphan_leader_arg){ .gate = &g, .report = rep[1] };
+	is_int(ns_run(&tns, orphan_leader_workload, &a, true), 0, "%s: workload ran", name);
+	if (read_full(rep[0], res, sizeof(res)) != sizeof(res))
+		diag("%s: no report from the workload", name);
+	is_int(res[1], 'Z', "%s: when W exits, P's leader has exited (Z) while its thread runs", name);
+	s = WAIT_NS(c, &ref, W->orphans[PWC_REAPER_INIT] >= 2 && W->exits >= 2);
+	ns = ns_of(s, &ref);
+	is_int(ns ? ns->orphans[PWC_REAPER_INIT] : 0, 2, "%s: 2 orphans adopted by init", name);
+	is_int(ns ? (long long)ns->orphans_zombie : -1, 1,
+	       "%s: orphans_already_zombie 1: Z only (P's thread group is not empty)", name);
+	is_counts(ns, &(struct counts){ 2, 1, 0, 1 }, "orphan_zombie_leader (W gone)");
+	is_int(ns ? (long long)ns->zombies : -1, 1, "%s: 1 zombie (Z)", name);
+	pw_snapshot_free(s);
+
+	gate_release(&g);
+	s = WAIT_NS(c, &ref, W->exits >= 3 && W->zombies == 2);
+	ns = ns_of(s, &ref);
+	is_counts(ns, &(struct counts){ 3, 2, 0, 1 }, "orphan_zombie_leader (P gone)");
+	is_int(ns ? (long long)ns->zombies : -1, 2, "%s: P's last thread exits: 2 zombies of init", name);
+	is_int(ns ? (long long)ns->orphans_zombie : -1, 1, "%s: orphans_already_zombie still 1", name);
+	pw_snapshot_free(s);
+	is_int(ns_lazy_reap(&tns), 2, "%s: init reaps both", name);
+	s = WAIT_NS(c, &ref, W->reaped >= 2 && W->zombies == 0);
+	is_counts(ns_of(s, &ref), &(struct counts){ 3, 2, 2, 1 }, "orphan_zombie_leader (reaped)");
+	pw_snapshot_free(s);
+	close(rep[0]);
+	close(rep[1]);
+out:
+	ns_stop(&tns);
+	pw_close(c);
+}
+
+/* ---- item 5: do_notify_parent()'s exec rule -------------------------- */
+
+struct exec_arg {
+	int report;	/* {clone children autoreaped, control zombie seen, errors} after the exec */
+};
+
+/*
+ * A raw clone (no CLONE_VM: fork-like, with exit signal sig).  The child
+ * waits for EOF on go (go_rd < 0: none) and exits.
+ */
+static pid_t clone_waiter(int sig, int go_rd, int go_wr)
+{
+	long p = syscall(SYS_clone, (unsigned long)sig, 0, 0, 0, 0);
+	char b;
+
+	if (p != 0)
+		return (pid_t)p;
+	if (go_rd >= 0) {
+		close(go_wr);
+		while (read(go_rd, &b, 1) < 0 && errno == EINTR)
+			;
+	}
+	syscall(SYS_exit_group, 0);
+	return 0;
+}
+
+static int exec_workload(void *arg)
+{
+	struct exec_arg *a = arg;
+	char go_s[16], rep_s[16], c0_s[16], c1_s[16];
+	pid_t c0, c1;
+	int go[2];
+
+	if (pipe(go))
+		return 1;
+	signal(SIGUSR1, SIG_IGN);	/* if SIGUSR1 were sent, it would not kill us */
+	c0 = clone_waiter(0, go[0], go[1]);
+	c1 = clone_waiter(SIGUSR1, go[0], go[1]);
+	if (c0 < 0 || c1 < 0)
+		return 2;
+	close(go[0]);
+	signal(SIGCHLD, SIG_IGN);	/* kept across exec */
+	snprintf(go_s, sizeof(go_s), "%d", go[1]);
+	snprintf(rep_s, sizeof(rep_s), "%d", a->report);
+	snprintf(c0_s, sizeof(c0_s), "%d", c0);
+	snprintf(c1_s, sizeof(c1_s), "%d", c1);
+	execl("/proc/self/exe", "telemetry_it", "--exec-parent", go_s, rep_s, c0_s, c1_s, (char *)NULL);
+	return 3;
+}
+
+/*
+ * The second half of exec_workload, after its exec: argv is --exec-parent
+ * GO_FD REPORT_FD PID0 PID1.  SIGCHLD is still SIG_IGN and the two clone
+ * children were made before the exec: the kernel sends their parent SIGCHLD
+ * instead of their exit signal, so it autoreaps them.  A clone child made
+ * after the exec (exit signal 0) is a zombie, reaped here with __WALL.
+ */
+static int exec_parent_main(int argc, char **argv)
+{
+	int res[3] = { 0, 0, 0 }, report, go;
+	siginfo_t si;
+	pid_t c2;
+
+	if (argc != 6)
+		return 64;
+	go = atoi(argv[2]);
+	report = atoi(argv[3]);
+	close(go);	/* both children exit now */
+	for (int i = 4; i < 6; i++) {
+		pid_t c = (pid_t)atoi(argv[i]);
+
+		/* blocks until it is a zombie (0) or autoreaped (ECHILD) */
+		if (waitid(P_PID, c, &si, WEXITED | WNOWAIT | __WALL) < 0 && errno == ECHILD)
+			res[0]++;
+		else if (waitid(P_PID, c, &si, WEXITED | __WALL) < 0)
+			res[2]++;
+	}
+	c2 = clone_waiter(0, -1, -1);
+	if (c2 < 0 || waitid(P_PID, c2, &si, WEXITED | WNOWAIT | __WALL) < 0)
+		res[2]++;
+	else
+		res[1] = waitid(P_PID, c2, &si, WEXITED | __WALL) == 0;
+	return write_full(report, res, sizeof(res)) ? 1 : 0;
+}
+
+/*
+ * Issue 9.5: a child whose exit signal is not SIGCHLD, of a parent that
+ * exec'd since the fork and ignores SIGCHLD, is autoreaped
+ * (do_notify_parent: parent_exec_id != self_exec_id -> SIGCHLD).
+ * Expected: 4 exits (two clone children, the control child, W), 1 zombie
+ * exit and 1 reap (the control), 3 autoreaps (the two and W).
+ */
+static void t_exec_autoreap(void)
+{
+	const char *name = "exec_autoreap";
+	struct pw_collector *c;
+	struct pw_snapshot *s;
+	struct exec_arg a;
+	struct testns tns;
+	struct nsref ref;
+	int rep[2], res[3] = { -1, -1, -1 };
+
+	c = start_with_ns(name, &tns, &ref);
+	if (!c)
+		return;
+	if (pipe(rep)) {	/* no O_CLOEXEC: the write end crosses W's exec */
+		ok(0, "%s: pipe", name);
+		goto out;
+	}
+	a.report = rep[1];
+	is_int(ns_run(&tns, exec_workload, &a, true), 0, "%s: workload ran", name);
+	close(rep[1]);	/* W is gone: EOF if it never reported */
+	if (read_full(rep[0], res, sizeof(res)) != sizeof(res))
+		diag("%s: no report from the exec'd workload", name);
+	close(rep[0]);
+	is_int(res[0], 2, "%s: the kernel autoreaped both (exit signal 0 and SIGUSR1) after the parent's exec", name);
+	is_int(res[1], 1, "%s: control: exit signal 0, made after the exec: a zombie", name);
+	is_int(res[2], 0, "%s: no error in the workload", name);
+	s = WAIT_NS(c, &ref, W->exits >= 4 && W->reaped >= 1 && W->zombies == 0);
+	is_counts(ns_of(s, &ref), &(struct counts){ 4, 1, 1, 3 }, name);
+	pw_snapshot_free(s);
+out:
+	ns_stop(&tns);
+	pw_close(c);
+}
+
+/* ---- item 6: the decision window ------------------------------------- */
+
+#define WINDOW_ATTEMPTS	10
+#define WINDOW_BYTES	(512UL << 20)
+
+struct window_arg {
+	size_t bytes;
+	int report;	/* {attempts, autoreaped (inside the window), zombies (too late)} */
+};
+
+/* Does pid still have its memory?  VmRSS goes when exit_mm() detaches it. */
+static bool proc_has_mm(pid_t pid)
+{
+	char path[64], buf[4096];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = 0;
+	return strstr(buf, "\nVmRSS:") != NULL;
+}
+
+static void big_child(size_t bytes, int rdy, int go)
+{
+	char *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	pid_t me = host_pid_self();
+	char b;
+
+	if (p == MAP_FAILED)
+		_exit(3);
+	madvise(p, bytes, MADV_NOHUGEPAGE);	/* 4 KiB pages: exit_mmap() takes a while */
+	memset(p, 1, bytes);
+	if (write_full(rdy, &me, sizeof(me)))
+		_exit(4);
+	while (read(go, &b, 1) < 0 && errno == EINTR)
+		;
+	_exit(0);
+}
+
+/* One big child; SIGCHLD goes to SIG_IGN once its memory is detached. 1 autoreaped, 0 zombie, -1 error. */
+static int window_attempt(size_t bytes)
+{
+	int rdy[2], go[2], r = -1;
+	pid_t c, host = 0;
+	siginfo_t si;
+	double end;
+
+	signal(SIGCHLD, SIG_DFL);
+	if (pipe(rdy))
+		return -1;
+	if (pipe(go)) {
+		close(rdy[0]);
+		close(rdy[1]);
+		return -1;
+	}
+	c = fork();
+	if (c == 0) {
+		close(rdy[0]);
+		close(go[1]);
+		big_child(bytes, rdy[1], go[0]);
+	}
+	close(rdy[1]);
+	close(go[0]);
+	if (c < 0 || read_full(rdy[0], &host, sizeof(host)) != sizeof(host))
+		goto out;
+	close(go[1]);	/* it exits */
+	go[1] = -1;
+	end = now_mono() + 30;
+	while (proc_has_mm(host) && now_mono() < end)
+		;
+	/* exit_mmap() is freeing its memory; exit_notify() has not decided yet */
+	signal(SIGCHLD, SIG_IGN);
+	if (waitid(P_PID, c, &si, WEXITED | WNOWAIT) == 0) {
+		r = 0;	/* too late: a zombie already */
+		waitpid(c, NULL, 0);
+	} else if (errno == ECHILD) {
+		r = 1;
+	}
+out:
+	close(rdy[0]);
+	if (go[1] >= 0)
+		close(go[1]);
+	return r;
+}
+
+static int window_workload(void *arg)
+{
+	struct window_arg *a = arg;
+	int res[3] = { 0, 0, 0 };
+	pid_t c0 = fork();
+
+	if (c0 == 0)
+		_exit(0);
+	if (c0 < 0 || waitpid(c0, NULL, 0) != c0)	/* an ordinary zombie, reaped */
+		return 1;
+	while (res[0] < WINDOW_ATTEMPTS && !res[1]) {
+		int r = window_attempt(a->bytes);
+
+		if (r < 0)
+			return 2;
+		res[0]++;
+		res[1 + !r]++;
+	}
+	return write_full(a->report, res, sizeof(res)) ? 3 : 0;
+}
+
+static size_t window_bytes(void)
+{
+	char line[128];
+	size_t avail = 0;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %zu kB", &avail) == 1)
+			break;
+	if (f)
+		fclose(f);
+	avail = avail * 1024 / 2;
+	return avail && avail < WINDOW_BYTES ? avail : WINDOW_BYTES;
+}
+
+/*
+ * Issue 9.6: zombie or autoreap is decided in exit_notify() under the
+ * parent's siglock, after exit_mm() has freed the process's memory (since
+ * Linux 6.16 sched_process_exit fires before exit_mm()).  W reaps an
+ * ordinary child C0, then makes a child with WINDOW_BYTES of touched memory
+ * and switches SIGCHLD to SIG_IGN once /proc shows the memory detached but
+ * before exit_notify(): the kernel autoreaps it.  An attempt that comes too
+ * late leaves a zombie, reaped and counted as such; the test retries until
+ * one attempt lands in the window.
+ */
+static void t_decision_window(void)
+{
+	const char *name = "decision_window";
+	struct pw_collector *c;
+	struct pw_snapshot *s;
+	struct window_arg a;
+	struct testns tns;
+	struct nsref ref;
+	int rep[2], res[3] = { 0, 0, 0 };
+
+	c = start_with_ns(name, &tns, &ref);
+	if (!c)
+		return;
+	if (pipe2(rep, O_CLOEXEC)) {
+		ok(0, "%s: pipe", name);
+		goto out;
+	}
+	a = (struct window_arg){ .bytes = window_bytes(), .report = rep[1] };
+	is_int(ns_run(&tns, window_workload, &a, true), 0, "%s: workload ran", name);
+	if (read_full(rep[0], res, sizeof(res)) != sizeof(res))
+		diag("%s: no report from the workload", name);
+	ok(res[1] == 1, "%s: SIGCHLD set to SIG_IGN inside the window of a %zu MiB child (%d of %d attempts; "
+	   "%d too late)", name, a.bytes >> 20, res[1], res[0], res[2]);
+	s = WAIT_NS(c, &ref, W->exits >= (uint64_t)res[0] + 2 && W->reaped >= (uint64_t)res[2] + 1);
+	/* C0 + the attempts + W; zombies: C0 + late attempts; autoreaped: the hit + W */
+	is_counts(ns_of(s, &ref), &(struct counts){ res[0] + 2, res[2] + 1, res[2] + 1, res[1] + 1 }, name);
+	pw_snapshot_free(s);
+	close(rep[0]);
+	close(rep[1]);
+out:
+	ns_stop(&tns);
+	pw_close(c);
+}
+
 /* ---- driver --------------------------------------------------------- */
 
 static const struct {
@@ -1180,6 +2104,12 @@ static const struct {
 	{ "ns_churn", t_ns_churn },
 	{ "gone_retention", t_gone_retention },
 	{ "refused_program", t_refused_program },
+	{ "reaps_every_burst", t_reaps_every_burst },
+	{ "dying_ns_final", t_dying_ns_final },
+	{ "pid_reuse_before_free", t_pid_reuse_before_free },
+	{ "orphan_zombie_leader", t_orphan_zombie_leader },
+	{ "exec_autoreap", t_exec_autoreap },
+	{ "decision_window", t_decision_window },
 };
 
 static void print_variants(void)
@@ -1190,8 +2120,8 @@ static void print_variants(void)
 	if (!c)
 		return;
 	s = snap(c);
-	diag("variants: exit=%s attach=%s kernel_stats=%s", s->self.exit_variant, s->self.attach,
-	     s->self.bpf_stats_enabled ? "on" : "off");
+	diag("variants: exit=%s attach=%s walk=%s kernel_stats=%s", s->self.exit_variant,
+	     s->self.attach, s->self.walk, s->self.bpf_stats_enabled ? "on" : "off");
 	pw_snapshot_free(s);
 	pw_close(c);
 }
@@ -1201,6 +2131,9 @@ int main(int argc, char **argv)
 	const char *v = getenv("PW_TEST_VARIANT");
 	size_t n = sizeof(tests) / sizeof(tests[0]);
 
+	/* exec_autoreap's workload; _exit: no atexit work (LeakSanitizer's check forks a tracer) */
+	if (argc > 1 && !strcmp(argv[1], "--exec-parent"))
+		_exit(exec_parent_main(argc, argv));
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc > 1 && !strcmp(argv[1], "--list")) {
 		for (size_t i = 0; i < n; i++)
@@ -1209,6 +2142,8 @@ int main(int argc, char **argv)
 	}
 	if (getenv("PW_TEST_ATTACH") && !strcmp(getenv("PW_TEST_ATTACH"), "raw_tp"))
 		test_attach = PW_ATTACH_RAW_TP;
+	if (getenv("PW_TEST_WALK") && !strcmp(getenv("PW_TEST_WALK"), "iter_task"))
+		test_walk = PW_WALK_ITER_TASK;
 	if (v && !strcmp(v, "legacy"))
 		test_variant = PW_VARIANT_LEGACY;
 	else if (v && !strcmp(v, "v616"))

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -30,7 +31,7 @@ unsigned int pidns_inode(pid_t pid)
 	return stat(path, &st) ? 0 : (unsigned int)st.st_ino;
 }
 
-static ssize_t read_full(int fd, void *buf, size_t len)
+ssize_t read_full(int fd, void *buf, size_t len)
 {
 	size_t got = 0;
 
@@ -44,6 +45,33 @@ static ssize_t read_full(int fd, void *buf, size_t len)
 		got += (size_t)n;
 	}
 	return (ssize_t)got;
+}
+
+int write_full(int fd, const void *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = write(fd, (const char *)buf + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+pid_t host_pid_self(void)
+{
+	char buf[32];
+	ssize_t n = readlink("/proc/self", buf, sizeof(buf) - 1);
+
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	return (pid_t)strtol(buf, NULL, 10);
 }
 
 /* The lazy init: reaps only when asked. */
@@ -67,7 +95,7 @@ static void lazy_init_loop(int ctl, int ack)
 static int start_ns(struct testns *ns, char *const argv[])
 {
 	int info[2], ctl[2] = { -1, -1 }, ack[2] = { -1, -1 };
-	pid_t init_pid = 0;
+	pid_t init_pid = 0, test = getpid();
 
 	memset(ns, 0, sizeof(*ns));
 	ns->ctl = ns->ack = -1;
@@ -79,12 +107,16 @@ static int start_ns(struct testns *ns, char *const argv[])
 	if (ns->middle == 0) {
 		pid_t init;
 
+		/* a test that dies (a crash, SIGPIPE, timeout) takes its namespace along */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != test)
+			_exit(119);
 		if (unshare(CLONE_NEWPID))
 			_exit(120);
 		init = fork();
 		if (init < 0)
 			_exit(121);
 		if (init == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);	/* kept across exec */
 			if (argv) {
 				execv(argv[0], argv);
 				_exit(127);

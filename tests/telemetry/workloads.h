@@ -43,4 +43,14 @@ void gate_release(struct gate *g);	/* in the test: let every waiter go */
 unsigned int pidns_inode(pid_t pid);
 double now_mono(void);
 
+/*
+ * The caller's pid as the host sees it, from inside any PID namespace: the
+ * host's /proc resolves "self" in its own namespace.  0 on failure.
+ */
+pid_t host_pid_self(void);
+/* Write all of buf (retrying short writes and EINTR); 0 or -1. */
+int write_full(int fd, const void *buf, size_t len);
+/* Read exactly len bytes; len, a shorter count at EOF, or -1. */
+ssize_t read_full(int fd, void *buf, size_t len);
+
 #endif

@@ -444,7 +444,7 @@ static void test_states(void)
 	snprintf(ns->node, sizeof(ns->node), "other-node");
 	s->self.drops[PWC_DROP_ZOMBIES_UNLISTED] = 5;
 	t = render(s, "here", false, NULL, NULL);
-	hasnt(t, "pidns=\"4026532011\",signal=\"SIGTERM\",pausewatch_init_signal_disposition");
+	hasnt(t, "pidns=\"4026532011\",signal=\"SIGTERM\",disposition");
 	hasnt(t, "pausewatch_pids_current{node=\"here\",pidns=\"4026532011\"}");
 	has(t, "pausewatch_pids_current{node=\"here\",pidns=\"4026532012\"} 9");
 	hasnt(t, "pausewatch_pids_max{node=\"here\",pidns=\"4026532012\"}");
@@ -486,11 +486,11 @@ static void test_hostile(void)
 	has(t, "pausewatch_bpf_run_time_seconds_total{node=\"n\\\"1\"} 0.123456789");
 	has(t, "pausewatch_bpf_runs_total{node=\"n\\\"1\"} 1000");
 	has(t, "pausewatch_init_signal_disposition{node=\"n\\\"1\",pidns=\"4026532101\",signal=\"SIGTERM\","
-	       "pausewatch_init_signal_disposition=\"catch\"} 1");
+	       "disposition=\"catch\"} 1");
 	ok(len > 7 && !strcmp(om + strlen(om) - 6, "# EOF\n"), "OpenMetrics ends with # EOF");
 	has(om, "# TYPE pausewatch_bpf_run_time_seconds counter");
 	has(om, "# UNIT pausewatch_bpf_run_time_seconds seconds");
-	has(om, "# TYPE pausewatch_init_signal_disposition stateset");
+	has(om, "# TYPE pausewatch_init_signal_disposition gauge");
 	has(om, "# TYPE pausewatch_namespace info");
 	has(om, "# TYPE pausewatch_build info");
 	has(om, "pausewatch_build_info{node=\"n\\\"1\",version=\"1.2.3\",exit_variant=\"v616\",attach=\"tp_btf\",walk=\"task_iter\"} 1");

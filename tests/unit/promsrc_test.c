@@ -205,10 +205,10 @@ static const char api_answer[] =
 	"{\"metric\":{\"__name__\":\"pausewatch_signals_generated_total\",\"node\":\"b\",\"pidns\":\"4026532002\",\"signal\":\"SIGTERM\",\"result\":\"ignored\"},\"value\":" T "\"3\"]},"
 	"{\"metric\":{\"__name__\":\"pausewatch_signals_ignored_by_init_total\",\"node\":\"b\",\"pidns\":\"4026532002\",\"signal\":\"SIGTERM\"},\"value\":" T "\"3\"]},"
 	"{\"metric\":{\"__name__\":\"pausewatch_signals_delivered_total\",\"node\":\"b\",\"pidns\":\"4026532002\",\"signal\":\"SIGUSR1\",\"action\":\"handler\"},\"value\":" T "\"2\"]},"
-	"{\"metric\":{\"__name__\":\"pausewatch_init_signal_disposition\",\"node\":\"b\",\"pidns\":\"4026532002\",\"signal\":\"SIGTERM\",\"pausewatch_init_signal_disposition\":\"default\"},\"value\":" T "\"1\"]},"
-	"{\"metric\":{\"__name__\":\"pausewatch_init_signal_disposition\",\"node\":\"b\",\"pidns\":\"4026532002\",\"signal\":\"SIGTERM\",\"pausewatch_init_signal_disposition\":\"catch\"},\"value\":" T "\"0\"]},"
-	"{\"metric\":{\"__name__\":\"pausewatch_init_signal_disposition\",\"node\":\"b\",\"pidns\":\"4026532002\",\"signal\":\"SIGUSR1\",\"pausewatch_init_signal_disposition\":\"catch\"},\"value\":" T "\"1\"]},"
-	"{\"metric\":{\"__name__\":\"pausewatch_init_signal_disposition\",\"node\":\"b\",\"pidns\":\"4026532002\",\"signal\":\"SIGUSR2\",\"pausewatch_init_signal_disposition\":\"blocked\"},\"value\":" T "\"1\"]},"
+	"{\"metric\":{\"__name__\":\"pausewatch_init_signal_disposition\",\"node\":\"b\",\"pidns\":\"4026532002\",\"signal\":\"SIGTERM\",\"disposition\":\"default\"},\"value\":" T "\"1\"]},"
+	"{\"metric\":{\"__name__\":\"pausewatch_init_signal_disposition\",\"node\":\"b\",\"pidns\":\"4026532002\",\"signal\":\"SIGTERM\",\"disposition\":\"catch\"},\"value\":" T "\"0\"]},"
+	"{\"metric\":{\"__name__\":\"pausewatch_init_signal_disposition\",\"node\":\"b\",\"pidns\":\"4026532002\",\"signal\":\"SIGUSR1\",\"disposition\":\"catch\"},\"value\":" T "\"1\"]},"
+	"{\"metric\":{\"__name__\":\"pausewatch_init_signal_disposition\",\"node\":\"b\",\"pidns\":\"4026532002\",\"signal\":\"SIGUSR2\",\"disposition\":\"blocked\"},\"value\":" T "\"1\"]},"
 	"{\"metric\":{\"__name__\":\"pausewatch_pids_current\",\"node\":\"b\",\"pidns\":\"4026532002\"},\"value\":" T "\"5\"]},"
 	"{\"metric\":{\"__name__\":\"pausewatch_pids_max\",\"node\":\"b\",\"pidns\":\"4026532002\"},\"value\":" T "\"10\"]},"
 	"{\"metric\":{\"__name__\":\"pausewatch_pause_reaped_total\",\"node\":\"b\",\"pidns\":\"4026532002\"},\"value\":" T "\"7\"]},"
@@ -280,7 +280,7 @@ static void test_promsrc(void)
 	   b->n_sigs == 2 && b->sigs[0].sig == 10, "signals: rows ascending, counts in place");
 	ok(pw_ns_disposition(b, 15) == PW_DISP_DEFAULT && pw_ns_disposition(b, 10) == PW_DISP_CATCH &&
 	   pw_ns_disposition(b, 12) == PW_DISP_BLOCKED && pw_ns_disposition(a, 15) == PW_DISP_UNKNOWN,
-	   "dispositions from the stateset (default, catch, blocked, unknown)");
+	   "dispositions (default, catch, blocked, unknown)");
 	ok(b->pids_known && b->pids_current == 5 && b->pids_max == 10 && !a->pids_known, "pids");
 	ok(b->has_pause && b->pause.reaped_total == 7 && !a->has_pause, "pause_reaped_total");
 	ok(b->orphans[PWC_REAPER_INIT] == 6, "orphans by reaper");

@@ -9,7 +9,7 @@ source "$(dirname "$0")/../lib.sh"
 dir=${UNIT_BIN_DIR:-$BUILD/tests}
 command -v valgrind >/dev/null || bail "valgrind missing (scripts/deps.sh test)"
 
-for name in json_test attrib_test; do
+for name in json_test attrib_test collector_parts_test faces_test; do
 	bin=$dir/$name
 	if [ ! -x "$bin" ]; then
 		bail "$bin not built (make test-bins)"

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# deploy/build-image.sh — the pausetop container image the DaemonSet runs,
+# built without Docker the way image/build-image.sh builds the pause image.
+#
+#   deploy/build-image.sh OUT-LAYOUT-DIR PAUSETOP-BINARY [OCI-ARCHIVE]
+#
+# One layer: /pausetop (0755, 0:0) and, when the binary is dynamically
+# linked, exactly the shared objects `ldd` resolves for it (at the paths
+# ldd prints, so the loader finds them), plus empty /proc /sys /dev /etc
+# for the runtime's mounts.  ENTRYPOINT ["/pausetop"], no CMD (the
+# DaemonSet gives the arguments), USER 0:0 (the capabilities come from the
+# pod spec, see docs/deploy.md), org.opencontainers.image.* labels.
+#
+# Reproducible like the pause image: sorted ustar, mtime SOURCE_DATE_EPOCH,
+# owner 0:0, explicit modes, umoci `raw add-layer`, pinned `created`; the
+# same binary and the same libraries give the same manifest digest.
+# Environment: SOURCE_DATE_EPOCH (default: last git commit time, else 0),
+# IMAGE_VERSION, IMAGE_REVISION, IMAGE_SOURCE (labels; see image/image.mk).
+set -euo pipefail
+
+usage() {
+	sed -n '5p' "$0" | sed 's/^# \{0,1\}//' >&2
+	exit 2
+}
+
+die() { echo "deploy/build-image.sh: $*" >&2; exit 1; }
+
+case $# in 2|3) ;; *) usage ;; esac
+out=$1 bin=$2 archive=${3:-}
+[ -f "$bin" ] || die "$bin: no such file (build it first: make $bin)"
+for t in umoci tar jq ldd; do
+	command -v "$t" >/dev/null || die "$t not found (install with: scripts/deps.sh image)"
+done
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+if [ -z "${SOURCE_DATE_EPOCH:-}" ]; then
+	SOURCE_DATE_EPOCH=$(git -C "$here" log -1 --format=%ct 2>/dev/null || true)
+	: "${SOURCE_DATE_EPOCH:=0}"
+fi
+[[ "$SOURCE_DATE_EPOCH" =~ ^[0-9]+$ ]] || die "SOURCE_DATE_EPOCH='$SOURCE_DATE_EPOCH' is not a number of seconds"
+created=$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%dT%H:%M:%SZ)
+
+umask 022
+export LC_ALL=C TZ=UTC
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/pw-deploy-image.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+rootfs=$work/rootfs
+mkdir -p "$rootfs/proc" "$rootfs/sys" "$rootfs/dev" "$rootfs/etc"
+install -m 0755 "$bin" "$rootfs/pausetop"
+
+# Shared objects: every absolute path ldd resolves ("name => /path (addr)"
+# and the loader's own "/path (addr)" line).  A static binary has none.
+libs=$(ldd "$bin" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' | sort -u) || true
+for l in $libs; do
+	[ -f "$l" ] || die "ldd names $l for $bin but it is not a file"
+	mkdir -p "$rootfs$(dirname "$l")"
+	# the file's content, not a symlink; its mode (the loader must stay executable)
+	install -m "$(stat -L -c %a "$l")" "$l" "$rootfs$l"
+done
+unresolved=$(ldd "$bin" 2>/dev/null | grep -c 'not found') || true
+[ "$unresolved" -eq 0 ] || die "ldd $bin: $unresolved libraries not found"
+
+(cd "$rootfs" && find . -mindepth 1 -printf '%P\n' | sort) >"$work/list"
+tar -C "$rootfs" --format=ustar --no-recursion --numeric-owner \
+	--owner=0 --group=0 --mtime="@$SOURCE_DATE_EPOCH" \
+	-cf "$work/layer.tar" -T "$work/list" \
+	|| die "tar of the layer failed"
+
+rm -rf "$out"
+mkdir -p "$(dirname "$out")"
+umoci init --layout "$out"
+umoci new --image "$out:latest"
+umoci raw add-layer --image "$out:latest" \
+	--history.created "$created" \
+	--history.created_by "pausewatch deploy/build-image.sh" \
+	"$work/layer.tar"
+
+labels=(
+	--config.label "org.opencontainers.image.title=pausewatch-pausetop"
+	--config.label "org.opencontainers.image.description=pausewatch pausetop: per-PID-namespace zombies, orphans and signals from BPF tracepoints; Prometheus exporter"
+	--config.label "org.opencontainers.image.created=$created"
+	--config.label "org.opencontainers.image.version=${IMAGE_VERSION:-unknown}"
+	--config.label "org.opencontainers.image.licenses=Apache-2.0"
+)
+[ -n "${IMAGE_SOURCE:-}" ] && labels+=(--config.label "org.opencontainers.image.source=$IMAGE_SOURCE")
+[ -n "${IMAGE_REVISION:-}" ] && labels+=(--config.label "org.opencontainers.image.revision=$IMAGE_REVISION")
+
+umoci config --image "$out:latest" --no-history --created "$created" \
+	--os linux \
+	--config.user 0:0 \
+	--config.entrypoint /pausetop \
+	--clear config.cmd \
+	"${labels[@]}"
+umoci gc --layout "$out"
+
+if [ -n "$archive" ]; then
+	(cd "$out" && find . -mindepth 1 -printf '%P\n' | sort) >"$work/alist"
+	mkdir -p "$(dirname "$archive")"
+	tar -C "$out" --format=ustar --no-recursion --numeric-owner \
+		--owner=0 --group=0 --mtime="@$SOURCE_DATE_EPOCH" \
+		--mode='u=rwX,go=rX' -cf "$archive.tmp" -T "$work/alist" \
+		|| die "tar of the oci-archive failed"
+	mv "$archive.tmp" "$archive"
+fi
+
+digest=$(jq -r '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"]=="latest") | .digest' "$out/index.json")
+nlibs=$(wc -w <<<"$libs")
+what="static"
+[ "$nlibs" -gt 0 ] && what="$nlibs shared objects"
+echo "built pausetop image $out:latest manifest $digest ($what)${archive:+ (archive $archive)}"

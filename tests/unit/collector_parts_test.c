@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * collector_parts_test — the collector's parts that need neither root nor
+ * BPF: the retention of gone namespaces (gone.c) and the derived values
+ * every face takes (snapshot.c), on snapshots built by hand.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gone.h"
+#include "snapfix.h"
+#include "tap.h"
+
+static struct pw_namespace ns_with_sigs(uint32_t pidns, uint64_t exits)
+{
+	struct pw_snapshot *s = fx_snapshot(100);
+	struct pw_namespace *ns = fx_ns(s, pidns, 42, "sleep", "pod"), copy;
+
+	ns->exits = exits;
+	ns->zombies = 3;
+	ns->processes = 9;
+	fx_disp(ns, 15, PW_DISP_CATCH);
+	fx_sig(ns, 15, PWC_SIG_IGNORED, 2);
+	fx_sig(ns, 9, PWC_SIG_DELIVERED, 1);
+	copy = *ns;
+	ns->sigs = NULL;	/* ours now */
+	ns->n_sigs = 0;
+	pw_snapshot_free(s);
+	return copy;
+}
+
+static void t_gone_keeps_final_values(void)
+{
+	struct pw_gone *g = pw_gone_new(4, 10);
+	struct pw_namespace ns = ns_with_sigs(4026532001, 7);
+	struct pw_snapshot *s = fx_snapshot(105);
+	uint64_t evicted = 0;
+
+	is_int(pw_gone_add(g, &ns, 100, &evicted), 0, "gone: added");
+	free(ns.sigs);	/* the list keeps its own copy */
+	is_int(pw_gone_append(g, s), 0, "gone: appended to a snapshot");
+	is_int(s->n_ns, 1, "gone: one namespace in the snapshot");
+	ok(!s->ns[0].alive && s->ns[0].gone_time == 100, "gone: alive=false, gone_time 100");
+	is_int(s->ns[0].exits, 7, "gone: final counters kept");
+	is_int(s->ns[0].zombies, 0, "gone: no zombies in a namespace with no process");
+	is_int(s->ns[0].processes, 0, "gone: no processes");
+	ok(!s->ns[0].init_disp_known, "gone: dispositions of a dead init are unknown");
+	is_int(s->ns[0].n_sigs, 2, "gone: signal rows copied");
+	is_int(pw_ns_ignored_by_init_total(&s->ns[0]), 0, "gone: derived values work on the copy");
+	is_int(pw_ns_sig(&s->ns[0], 15)->generated[PWC_SIG_IGNORED], 2, "gone: SIGTERM row intact");
+	pw_snapshot_free(s);
+	s = fx_snapshot(106);
+	pw_gone_append(g, s);
+	is_int(s->n_ns, 1, "gone: a second reader sees it too");
+	pw_snapshot_free(s);
+	pw_gone_expire(g, 109.9);
+	is_int(pw_gone_count(g), 1, "gone: kept inside the window");
+	pw_gone_expire(g, 110);
+	is_int(pw_gone_count(g), 0, "gone: dropped when the window ends");
+	pw_gone_free(g);
+}
+
+static void t_gone_bounded(void)
+{
+	struct pw_gone *g = pw_gone_new(3, 300);
+	struct pw_snapshot *s = fx_snapshot(200);
+	uint64_t evicted = 0;
+
+	for (uint32_t i = 0; i < 10; i++) {
+		struct pw_namespace ns = ns_with_sigs(4026533000 + i, i);
+
+		pw_gone_add(g, &ns, 100 + i, &evicted);
+		free(ns.sigs);
+	}
+	is_int(pw_gone_count(g), 3, "gone: never more than its bound");
+	is_int(evicted, 7, "gone: the 7 let go early are counted");
+	pw_gone_append(g, s);
+	ok(s->n_ns == 3 && s->ns[0].pidns == 4026533007 && s->ns[2].pidns == 4026533009,
+	   "gone: the newest are kept, oldest first");
+	pw_gone_remove(g, 4026533008, s->ns[1].ns_id);
+	is_int(pw_gone_count(g), 2, "gone: one found alive again is removed");
+	pw_snapshot_free(s);
+	s = fx_snapshot(201);
+	pw_gone_append(g, s);
+	ok(s->n_ns == 2 && s->ns[0].pidns == 4026533007 && s->ns[1].pidns == 4026533009,
+	   "gone: the others keep their order");
+	pw_snapshot_free(s);
+	pw_gone_free(g);
+}
+
+static void t_totals_and_rates(void)
+{
+	struct pw_snapshot *a = fx_snapshot(1000), *b = fx_snapshot(1002);
+	struct pw_namespace *n1, *n2;
+	struct pw_totals t;
+	struct pw_rates r;
+
+	n1 = fx_ns(a, 4026532001, 10, "pause", "web");
+	n1->exits = 10;
+	n1->reaped = 4;
+	n1->orphans[PWC_REAPER_INIT] = 2;
+	fx_disp(n1, 15, PW_DISP_BLOCKED);
+	n2 = fx_ns(a, 4026532002, 20, "sleep", "db");	/* n1 is stale from here (realloc) */
+	n2->zombies = 5;
+	n2->oldest_zombie_age_s = 30;
+	n2->pids_known = true;
+	n2->pids_current = 41;
+	n2->pids_max = 50;
+	fx_disp(n2, 15, PW_DISP_DEFAULT);
+	fx_sig(n2, 15, PWC_SIG_IGNORED, 1);
+	fx_sig_ignored_by_init(n2, 15, 1);
+	pw_snapshot_totals(a, &t);
+	is_int(t.zombies, 5, "totals: zombies");
+	ok(t.oldest_zombie_age_s == 30 && t.oldest_ns == &a->ns[1], "totals: oldest zombie and where");
+	is_int(t.inits_dropping_sigterm, 1, "totals: one init drops SIGTERM (blocked is not dropping)");
+	is_int(t.sigterm_ignored_by_init, 1, "totals: SIGTERMs dropped by inits");
+	ok(fabs(t.worst_pids_ratio - 0.82) < 1e-9 && t.worst_pids == &a->ns[1], "totals: PID pressure 41/50");
+	is_int(pw_ns_disposition(&a->ns[0], 15), PW_DISP_BLOCKED, "disposition: blocked");
+	is_str(pw_disp_name(PW_DISP_BLOCKED), "blocked", "disposition name");
+
+	n1 = fx_ns(b, 4026532001, 10, "pause", "web");
+	n1->exits = 16;
+	n1->reaped = 6;
+	n1->orphans[PWC_REAPER_INIT] = 2;
+	n2 = fx_ns(b, 4026532003, 30, "new", "x");	/* new: counts from zero */
+	n2->exits = 2;
+	pw_snapshot_rates(b, a, &r);
+	ok(r.valid, "rates: valid with two snapshots 2 s apart");
+	ok(fabs(r.exits - 4.0) < 1e-9, "rates: exits/s (6 + 2 new) / 2 s = 4");
+	ok(fabs(r.reaped - 1.0) < 1e-9, "rates: reaps/s 2 / 2 s = 1");
+	ok(r.orphans == 0, "rates: no new orphans");
+	b->ns[0].exits = 3;	/* a counter that went down (reset) is no change */
+	pw_snapshot_rates(b, a, &r);
+	ok(fabs(r.exits - 1.0) < 1e-9, "rates: a reset counter adds nothing");
+	pw_snapshot_rates(b, NULL, &r);
+	ok(!r.valid, "rates: no earlier snapshot, no rate");
+	ok(isinf(pw_dwell_le(PWC_HIST_SLOTS - 1)) && pw_dwell_le(0) == 1e-6 && pw_dwell_le(10) == ldexp(1e-6, 10),
+	   "dwell bounds: 1 us x 2^i, +Inf last");
+	is_int(pw_signal_number("SIGRTMIN+3"), 37, "signal number of SIGRTMIN+3");
+	is_int(pw_signal_number("term"), 15, "signal number of term");
+	is_int(pw_signal_number("SIGNOPE"), 0, "no such signal");
+	pw_snapshot_free(a);
+	pw_snapshot_free(b);
+}
+
+int main(void)
+{
+	t_gone_keeps_final_values();
+	t_gone_bounded();
+	t_totals_and_rates();
+	return done_testing();
+}
