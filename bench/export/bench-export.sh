@@ -4,7 +4,8 @@
 # host, in the same run, at NS live PID namespaces and NS*PER processes
 # (bench/export/nsfarm.c builds them).  Scrapes are made the way Prometheus
 # makes them (scrape_timer.py: kept-alive connection, OpenMetrics first,
-# gzip), ROUNDS rounds of COUNT scrapes per exporter, interleaved.  Results
+# gzip), ROUNDS rounds of COUNT scrapes per exporter, interleaved; then pausetop's
+# plain-text scrapes, timed and their memory peak taken on their own.  Results
 # replace the export section of docs/BENCHMARKS.md (between the bench-export
 # markers) and go to stdout.
 #
@@ -93,13 +94,19 @@ echo 5 >"/proc/$pw_pid/clear_refs"
 for r in $(seq "$ROUNDS"); do
 	timer "$pw_url" "$COUNT" prometheus >>"$tmp/pw.t"
 	timer "$ne_url" "$COUNT" prometheus >>"$tmp/ne.t"
-	timer "$pw_url" "$COUNT" text >>"$tmp/pwtext.t"
-	curl -sf "$pw_url" | awk '/^pausewatch_snapshot_duration_seconds\{/ {print $2}' >>"$tmp/snap.t"
+	curl -sf -H 'Accept-Encoding: gzip' "$pw_url" | gzip -dc |
+		awk '/^pausewatch_snapshot_duration_seconds\{/ {print $2}' >>"$tmp/snap.t"
 done
-bad=$(awk '$2 != 200' "$tmp/pw.t" "$tmp/ne.t" "$tmp/pwtext.t" | wc -l)
-[ "$bad" = 0 ] || die "$bad scrapes did not answer 200"
 rss_kb=$(awk '/^VmRSS/ {print $2}' "/proc/$pw_pid/status")
 hwm_kb=$(awk '/^VmHWM/ {print $2}' "/proc/$pw_pid/status")
+# then the plain text, whole in memory before it is sent: its own peak
+echo 5 >"/proc/$pw_pid/clear_refs"
+for r in $(seq "$ROUNDS"); do
+	timer "$pw_url" "$COUNT" text >>"$tmp/pwtext.t"
+done
+text_hwm_kb=$(awk '/^VmHWM/ {print $2}' "/proc/$pw_pid/status")
+bad=$(awk '$2 != 200' "$tmp/pw.t" "$tmp/ne.t" "$tmp/pwtext.t" | wc -l)
+[ "$bad" = 0 ] || die "$bad scrapes did not answer 200"
 ne_rss_kb=$(awk '/^VmRSS/ {print $2}' "/proc/$ne_pid/status")
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -120,7 +127,7 @@ mb() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
 	echo "Run: \`make bench-export\` (part of \`make bench\`), $start."
 	echo "Host: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), kernel $(uname -r); load average before: $load_before; after: $load_after."
 	echo "Versions: pausetop $("$PAUSETOP" --version | cut -d' ' -f2), node_exporter $(dpkg-query -W -f='${Version}' prometheus-node-exporter) (Debian)."
-	echo "Exact command: \`bench/export/bench-export.sh $NS $PER $ROUNDS $COUNT\` — $NS PID namespaces × $PER processes (nsfarm), $((ROUNDS * COUNT)) scrapes per row in $ROUNDS interleaved rounds."
+	echo "Exact command: \`bench/export/bench-export.sh $NS $PER $ROUNDS $COUNT\` — $NS PID namespaces × $PER processes (nsfarm), $((ROUNDS * COUNT)) scrapes per row, pausetop and node_exporter in $ROUNDS interleaved rounds."
 	echo
 	echo "The node: $procs_total processes in all; pausetop saw $ns_seen namespaces holding $procs_seen processes."
 	echo "pausetop's exposition: $pw_series series, $pw_bytes bytes ($pw_gz gzipped); node_exporter's: $ne_series series."
@@ -128,7 +135,7 @@ mb() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
 	echo "| exporter, request | scrapes | median ms | p99 ms | RSS |"
 	echo "|---|---:|---:|---:|---:|"
 	echo "| pausetop \`--listen\`, Prometheus headers (OpenMetrics, gzip) | $pw_n | **$pw_med** | $pw_p99 | $(mb "$rss_kb") MB (peak while scraping $(mb "$hwm_kb") MB) |"
-	echo "| pausetop \`--listen\`, text 0.0.4, no gzip | $pt_n | $pt_med | $pt_p99 | (same process) |"
+	echo "| pausetop \`--listen\`, text 0.0.4, no gzip (after the rounds above) | $pt_n | $pt_med | $pt_p99 | peak while scraping $(mb "$text_hwm_kb") MB |"
 	echo "| node_exporter \`--collector.processes\`, Prometheus headers | $ne_n | **$ne_med** | $ne_p99 | $(mb "$ne_rss_kb") MB |"
 	echo
 	echo "pausetop's RSS peaked at $(mb "$load_hwm_kb") MB before the first scrape, while libbpf loaded the programs (it reads the kernel's BTF), and fell back."
