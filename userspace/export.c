@@ -182,11 +182,30 @@ static double open_fds(void)
 	return n - 1;	/* not the directory we are reading */
 }
 
+/*
+ * Field n (1-based, as proc(5) numbers them) of /proc/self/stat; the text
+ * starts after the comm, whose parentheses may hold anything (field 3 on).
+ */
+static int stat_field(const char *after_comm, int n, unsigned long long *out)
+{
+	const char *p = after_comm;
+	char *end;
+
+	for (int f = 3; f < n && p; f++) {
+		p = strchr(p, ' ');
+		p = p ? p + 1 : NULL;
+	}
+	if (!p)
+		return -1;
+	errno = 0;
+	*out = strtoull(p, &end, 10);
+	return errno || end == p ? -1 : 0;
+}
+
 void pw_export_proc_stats(struct pw_proc_stats *p)
 {
 	long tick = sysconf(_SC_CLK_TCK), page = sysconf(_SC_PAGESIZE);
-	unsigned long long utime, stime, start;
-	long long rss;
+	unsigned long long utime, stime, start, rss;
 	char buf[1024], *rp;
 	FILE *f;
 	size_t n;
@@ -199,11 +218,10 @@ void pw_export_proc_stats(struct pw_proc_stats *p)
 	n = fread(buf, 1, sizeof(buf) - 1, f);
 	fclose(f);
 	buf[n] = '\0';
-	/* fields after the comm, which may hold spaces and parentheses: start at the last ')' */
 	rp = strrchr(buf, ')');
-	if (!rp || tick <= 0 || sscanf(rp + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu "
-				       "%*d %*d %*d %*d %*d %*d %llu %*u %lld",
-				       &utime, &stime, &start, &rss) != 4)
+	if (!rp || rp[1] != ' ' || tick <= 0 || stat_field(rp + 2, 14, &utime) ||
+	    stat_field(rp + 2, 15, &stime) || stat_field(rp + 2, 22, &start) ||
+	    stat_field(rp + 2, 24, &rss))
 		return;
 	p->cpu_seconds = (double)(utime + stime) / (double)tick;
 	p->resident_bytes = (double)rss * (double)page;
@@ -296,7 +314,7 @@ int pw_export_render(const struct pw_source *src, const struct pw_export_cfg *cf
 			snprintf(err, errlen, "gzip: out of memory");
 			return -ENOMEM;
 		}
-		pw_mbuf_init(&chunk, 64 * 1024);
+		pw_mbuf_init(&chunk, (size_t)64 * 1024);
 		chunk.sink = gz_sink;
 		chunk.sink_ctx = &g;
 	}

@@ -124,24 +124,27 @@ int pw_export_bind(const struct pw_export_cfg *cfg, struct pw_listener **out)
 /* "http://127.0.0.1:9977/metrics" of the bound socket (the port may have been 0). */
 static void describe(int fd, char *buf, size_t len)
 {
-	struct sockaddr_storage ss;
+	struct sockaddr_storage ss = { 0 };
 	socklen_t sl = sizeof(ss);
 	char a[INET6_ADDRSTRLEN] = "?";
 
-	if (getsockname(fd, (struct sockaddr *)&ss, &sl)) {
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) || sl < sizeof(struct sockaddr_in)) {
 		snprintf(buf, len, "?");
 		return;
 	}
-	if (ss.ss_family == AF_INET6) {
+	if (ss.ss_family == AF_INET6 && sl >= sizeof(struct sockaddr_in6)) {
 		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
 
-		inet_ntop(AF_INET6, &s6->sin6_addr, a, sizeof(a));
+		if (!inet_ntop(AF_INET6, &s6->sin6_addr, a, sizeof(a)))
+			snprintf(a, sizeof(a), "?");
 		snprintf(buf, len, "http://[%s]:%u/metrics", a, ntohs(s6->sin6_port));
 	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+		struct sockaddr_in s4;
 
-		inet_ntop(AF_INET, &s4->sin_addr, a, sizeof(a));
-		snprintf(buf, len, "http://%s:%u/metrics", a, ntohs(s4->sin_port));
+		memcpy(&s4, &ss, sizeof(s4));
+		if (!inet_ntop(AF_INET, &s4.sin_addr, a, sizeof(a)))
+			snprintf(a, sizeof(a), "?");
+		snprintf(buf, len, "http://%s:%u/metrics", a, ntohs(s4.sin_port));
 	}
 }
 

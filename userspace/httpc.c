@@ -20,7 +20,7 @@
 #define PW_VERSION "dev"
 #endif
 
-#define HEADER_MAX (64 * 1024)
+#define HEADER_MAX ((size_t)64 * 1024)
 
 /* ---- URL ------------------------------------------------------------------------ */
 
@@ -347,9 +347,11 @@ static int send_all(int fd, const char *p, size_t n, double deadline)
 /* Everything until the server closes, at most cap bytes. */
 static int recv_all(int fd, size_t cap, double deadline, char **out, size_t *len)
 {
-	size_t n = 0, size = 64 * 1024;
+	size_t n = 0, size = (size_t)64 * 1024;
 	char *buf = malloc(size + 1), *p;
 
+	*out = NULL;
+	*len = 0;
 	if (!buf)
 		return -ENOMEM;
 	for (;;) {
@@ -415,13 +417,20 @@ int pw_http_get(const struct pw_url *u, const char *target, double timeout_s, si
 	rc = send_all(fd, req, (size_t)reqlen, deadline);
 	if (!rc)
 		rc = recv_all(fd, max_body + HEADER_MAX, deadline, &resp, &resp_len);
-	if (rc == -EFBIG)
-		snprintf(err, errlen, "the answer of %s is larger than %zu bytes: refused",
-			 u->hostport, max_body);
-	else if (rc)
-		snprintf(err, errlen, "no complete answer from %s: %s", u->hostport, strerror(-rc));
-	if (rc)
+	if (rc) {
+		if (rc == -EFBIG)
+			snprintf(err, errlen, "the answer of %s is larger than %zu bytes: refused",
+				 u->hostport, max_body);
+		else
+			snprintf(err, errlen, "no complete answer from %s: %s", u->hostport,
+				 strerror(-rc));
 		goto cleanup;
+	}
+	if (!resp) {
+		rc = -EIO;
+		snprintf(err, errlen, "no answer from %s", u->hostport);
+		goto cleanup;
+	}
 	rc = pw_http_parse_response(resp, resp_len, status, &off, &blen, err, errlen);
 	if (rc)
 		goto cleanup;

@@ -206,7 +206,11 @@ static int number(struct parser *ps, size_t idx)
 
 static int value(struct parser *ps, unsigned int depth);
 
-/* Elements (array) or key/value members (object), each linked to the next. */
+/*
+ * Elements (array) or key/value members (object), each linked to the next.
+ * Recursion through value(): bounded by max_depth (16 for --prometheus).
+ */
+/* NOLINTNEXTLINE(misc-no-recursion): depth-bounded, see above */
 static int container(struct parser *ps, size_t idx, unsigned int depth, bool object)
 {
 	size_t prev = 0, count = 0;
@@ -266,6 +270,7 @@ static int literal(struct parser *ps, const char *word, enum pw_jtype t)
 	return 0;
 }
 
+/* NOLINTNEXTLINE(misc-no-recursion): depth-bounded by ps->max_depth */
 static int value(struct parser *ps, unsigned int depth)
 {
 	size_t idx;

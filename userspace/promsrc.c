@@ -608,7 +608,7 @@ int pw_promsrc_parse(char *body, size_t len, double now, struct pw_snapshot **ou
 	*out = NULL;
 	memset(b.stats, 0, sizeof(*b.stats));
 	/* a series is ~10 values: metric, its labels, value pair */
-	rc = pw_jparse(body, len, PW_PROMSRC_MAX_SERIES * 24, 16, &d, err, errlen);
+	rc = pw_jparse(body, len, (size_t)PW_PROMSRC_MAX_SERIES * 24, 16, &d, err, errlen);
 	if (rc)
 		return rc == -E2BIG ? rc : -EPROTO;
 	root = pw_jroot(&d);

@@ -31,7 +31,7 @@ for c in prometheus-node-exporter curl /usr/bin/python3; do
 	command -v "$c" >/dev/null || die "$c missing (scripts/deps.sh bench)"
 done
 pid_max=$(cat /proc/sys/kernel/pid_max)
-in_use=$(ls /proc | grep -c '^[0-9]')
+in_use=$(find /proc -maxdepth 1 -name '[0-9]*' | wc -l)
 [ $((in_use + NS * PER + 2000)) -lt "$pid_max" ] ||
 	die "$((NS * PER)) more processes would not fit under kernel.pid_max $pid_max ($in_use in use)"
 
@@ -56,22 +56,22 @@ start=$(date -u '+%Y-%m-%d %H:%M UTC')
 # ---- the node: NS namespaces, NS*PER processes ------------------------------------------
 mkfifo "$tmp/hold"
 "$NSFARM" "$NS" "$PER" <"$tmp/hold" >"$tmp/farm" &
-pids+=($!)
+pids+=("$!")
 exec 9>"$tmp/hold"
 wait_for 600 grep -q '^ready' "$tmp/farm" || die "nsfarm did not get ready: $(cat "$tmp/farm")"
-procs_total=$(ls /proc | grep -c '^[0-9]')
+procs_total=$(find /proc -maxdepth 1 -name '[0-9]*' | wc -l)
 
 # ---- the two exporters -----------------------------------------------------------------------
 "$PAUSETOP" --listen 127.0.0.1:0 --node-name bench 2>"$tmp/pw.err" &
 pw_pid=$!
-pids+=($pw_pid)
+pids+=("$pw_pid")
 wait_for 120 grep -q '^pausetop: serving' "$tmp/pw.err" || die "pausetop did not start: $(cat "$tmp/pw.err")"
 pw_url=$(grep -o 'http://[^ ]*/metrics' "$tmp/pw.err" | head -1)
 ne_port=$(free_port)
 prometheus-node-exporter --collector.disable-defaults --collector.processes \
 	--web.listen-address="127.0.0.1:$ne_port" >"$tmp/ne.log" 2>&1 &
 ne_pid=$!
-pids+=($ne_pid)
+pids+=("$ne_pid")
 ne_url=http://127.0.0.1:$ne_port/metrics
 wait_for 60 curl -sf -o /dev/null "$ne_url" || die "node_exporter did not start: $(tail -3 "$tmp/ne.log")"
 
@@ -91,7 +91,7 @@ timer "$ne_url" 3 >/dev/null
 # the peak from here on: program load (libbpf reads the kernel's BTF) is not a scrape
 load_hwm_kb=$(awk '/^VmHWM/ {print $2}' "/proc/$pw_pid/status")
 echo 5 >"/proc/$pw_pid/clear_refs"
-for r in $(seq "$ROUNDS"); do
+for _ in $(seq "$ROUNDS"); do
 	timer "$pw_url" "$COUNT" prometheus >>"$tmp/pw.t"
 	timer "$ne_url" "$COUNT" prometheus >>"$tmp/ne.t"
 	curl -sf -H 'Accept-Encoding: gzip' "$pw_url" | gzip -dc |
@@ -101,7 +101,7 @@ rss_kb=$(awk '/^VmRSS/ {print $2}' "/proc/$pw_pid/status")
 hwm_kb=$(awk '/^VmHWM/ {print $2}' "/proc/$pw_pid/status")
 # then the plain text, whole in memory before it is sent: its own peak
 echo 5 >"/proc/$pw_pid/clear_refs"
-for r in $(seq "$ROUNDS"); do
+for _ in $(seq "$ROUNDS"); do
 	timer "$pw_url" "$COUNT" text >>"$tmp/pwtext.t"
 done
 text_hwm_kb=$(awk '/^VmHWM/ {print $2}' "/proc/$pw_pid/status")

@@ -54,13 +54,24 @@ static void run_init(pid_t farm, int per)
 		pause();
 }
 
+/* A whole number 1..100000, or -1. */
+static int count_arg(const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	return errno || end == s || *end || v < 1 || v > 100000 ? -1 : (int)v;
+}
+
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_stop };
 	int ns, per, made = 0, rc = 0;
 	pid_t farm = getpid(), *inits;
 
-	if (argc != 3 || (ns = atoi(argv[1])) < 1 || (per = atoi(argv[2])) < 1) {
+	if (argc != 3 || (ns = count_arg(argv[1])) < 1 || (per = count_arg(argv[2])) < 1) {
 		fprintf(stderr, "usage: nsfarm NAMESPACES PROCESSES_PER_NAMESPACE\n");
 		return 2;
 	}

@@ -4,7 +4,10 @@
 # --node-name, one real Prometheus scraping both, and `pausetop --prometheus`
 # showing both nodes' rows (batch table with a NODE column, JSON with node),
 # without BPF and without privileges.
+# shellcheck disable=SC2317 # functions called through wait_until and traps
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
+# shellcheck source=tests/export/exportlib.sh
 . "$(dirname "$0")/exportlib.sh"
 need_root
 need_tools prometheus curl jq

@@ -3,6 +3,7 @@
 # free ports, query them, and stop everything on exit.  Source after
 # tests/lib.sh.
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # EXP_PORT, NS_INUM, ...: set here for the test that sources this
 
 EXPORT_TMP=$(mktemp -d)
 EXPORT_PIDS=()
@@ -68,7 +69,7 @@ start_prometheus() {
 	PROM_PORT=$(free_port)
 	prometheus --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" \
 		--web.listen-address="127.0.0.1:$PROM_PORT" >"$dir/log" 2>&1 &
-	EXPORT_PIDS+=($!)
+	EXPORT_PIDS+=("$!")
 	PROM=http://127.0.0.1:$PROM_PORT
 	wait_until 60 curl -sf "$PROM/-/ready" -o /dev/null || {
 		diag "prometheus did not start: $(tail -5 "$dir/log")"
@@ -136,7 +137,7 @@ os.rename(pidfile + ".tmp", pidfile)
 while True:
     time.sleep(3600)
 ' "$n" "$pidfile" &
-	EXPORT_PIDS+=($!)
+	EXPORT_PIDS+=("$!")
 	wait_until 30 test -s "$pidfile" || return 1
 	NS_INIT=$(cat "$pidfile")
 	NS_INUM=$(stat -L -c %i "/proc/$NS_INIT/ns/pid")
@@ -145,6 +146,7 @@ while True:
 }
 
 zombies_of() {
+	# shellcheck disable=SC2009 # pgrep cannot select by state
 	ps -o stat= --ppid "$1" | grep -c Z
 }
 

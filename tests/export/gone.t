@@ -4,7 +4,10 @@
 # series, with final values and pausewatch_namespace_alive 0, for the
 # retention window (--keep-gone 5), then they disappear from the exporter
 # and (staleness) from Prometheus.
+# shellcheck disable=SC2317 # functions called through wait_until and traps
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
+# shellcheck source=tests/export/exportlib.sh
 . "$(dirname "$0")/exportlib.sh"
 need_root
 need_tools prometheus curl jq

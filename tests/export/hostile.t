@@ -7,7 +7,10 @@
 # and the OpenMetrics parser; a real Prometheus scrapes it without error and
 # stores the names with U+FFFD for the invalid bytes; the cluster view shows
 # them neutralised.
+# shellcheck disable=SC2317 # functions called through wait_until and traps
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
+# shellcheck source=tests/export/exportlib.sh
 . "$(dirname "$0")/exportlib.sh"
 need_root
 need_tools prometheus promtool curl jq
@@ -29,7 +32,7 @@ with open(sys.argv[1] + ".tmp", "w") as f:
 os.rename(sys.argv[1] + ".tmp", sys.argv[1])
 time.sleep(3600)
 ' "$t/hostile.pid" &
-EXPORT_PIDS+=($!)
+EXPORT_PIDS+=("$!")
 wait_until 30 test -s "$t/hostile.pid" || bail "the hostile namespace did not start"
 init=$(cat "$t/hostile.pid")
 inum=$(stat -L -c %i "/proc/$init/ns/pid")

@@ -4,7 +4,10 @@
 # pages, GET and HEAD only, 404s, content negotiation (text 0.0.4,
 # OpenMetrics), gzip, malformed requests (4xx, and it keeps serving), the
 # listening address rules, a port in use, and a clean stop on SIGTERM/SIGINT.
+# shellcheck disable=SC2317 # functions called through wait_until and traps
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
+# shellcheck source=tests/export/exportlib.sh
 . "$(dirname "$0")/exportlib.sh"
 need_root
 need_tools curl promtool gzip ss
@@ -110,17 +113,17 @@ listening() {	# the local address of pausetop's listening socket
 }
 start_exporter bare || bail "--listen with a bare address did not start"
 "$PAUSETOP" --listen 0 >/dev/null 2>"$t/bare0.err" &
-EXPORT_PIDS+=($!)
+EXPORT_PIDS+=("$!")
 pid=$!
 wait_until 60 grep -q serving "$t/bare0.err"
 like "$(listening $pid)" '^127\.0\.0\.1:[0-9]+$' "--listen 0 (a bare port): 127.0.0.1 only"
 "$PAUSETOP" --listen 0.0.0.0:0 >/dev/null 2>"$t/any.err" &
-EXPORT_PIDS+=($!)
+EXPORT_PIDS+=("$!")
 pid=$!
 wait_until 60 grep -q serving "$t/any.err"
 like "$(listening $pid)" '^(0\.0\.0\.0|\*):[0-9]+$' "--listen 0.0.0.0:0: every address, because it was written"
 "$PAUSETOP" --listen '[::1]:0' >/dev/null 2>"$t/v6.err" &
-EXPORT_PIDS+=($!)
+EXPORT_PIDS+=("$!")
 pid=$!
 if wait_until 60 grep -q serving "$t/v6.err"; then
 	like "$(listening $pid)" '^\[::1\]:[0-9]+$' "--listen [::1]:0: IPv6 loopback"
@@ -132,7 +135,7 @@ fi
 import socket, sys, time
 s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()
 print(s.getsockname()[1], flush=True); time.sleep(120)' >"$t/busy.port" &
-EXPORT_PIDS+=($!)
+EXPORT_PIDS+=("$!")
 wait_until 30 test -s "$t/busy.port"
 busy=$(cat "$t/busy.port")
 timeout 60 "$PAUSETOP" --listen "127.0.0.1:$busy" >/dev/null 2>"$t/busy.err"; rc=$?
@@ -143,7 +146,7 @@ like "$(cat "$t/busy.err")" "cannot listen on 127.0.0.1:$busy: Address already i
 for sig in TERM INT; do
 	"$PAUSETOP" --listen 0 2>"$t/stop.err" &
 	pid=$!
-	EXPORT_PIDS+=($pid)
+	EXPORT_PIDS+=("$pid")
 	wait_until 60 grep -q serving "$t/stop.err"
 	kill -"$sig" $pid
 	for _ in $(seq 300); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done

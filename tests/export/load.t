@@ -6,7 +6,10 @@
 # out the 15 s connection timeout); the per-address cap turns away the
 # 9th connection from one address while others still get in; idle
 # connections are closed after --http-timeout.
+# shellcheck disable=SC2317 # functions called through wait_until and traps
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
+# shellcheck source=tests/export/exportlib.sh
 . "$(dirname "$0")/exportlib.sh"
 need_root
 need_tools wrk curl
@@ -62,12 +65,12 @@ P=$EXP_PORT
 
 # --- 200 idle connections and wrk, then one more scrape ----------------------------------
 hold "$P" 127.0.0.1 200 40 >"$t/idle" &
-EXPORT_PIDS+=($!)
+EXPORT_PIDS+=("$!")
 wait_until 30 grep -q '^held' "$t/idle"
 is "$(head -1 "$t/idle")" "held 200 closed 0" "200 idle connections are open"
 wrk -t1 -c4 -d20s "http://127.0.0.1:$P/metrics" >"$t/wrk" 2>&1 &
 wrkpid=$!
-EXPORT_PIDS+=($wrkpid)
+EXPORT_PIDS+=("$wrkpid")
 sleep 2
 slow=0
 for i in 1 2 3 4 5; do
@@ -90,7 +93,7 @@ is "$(curl -s --max-time 10 "http://127.0.0.1:$P/healthz")" ok "still healthy"
 # --- the per-address cap and the idle timeout -------------------------------------------
 start_exporter capped --max-connections-per-ip 8 --http-timeout 3 || bail "the capped exporter did not start"
 hold "$EXP_PORT" 127.0.0.2 20 15 >"$t/capped" &
-EXPORT_PIDS+=($!)
+EXPORT_PIDS+=("$!")
 wait_until 30 grep -q '^held' "$t/capped"
 is "$(head -1 "$t/capped")" "held 8 closed 12" "--max-connections-per-ip 8: 8 of 20 from 127.0.0.2 held, 12 turned away"
 is "$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "http://127.0.0.1:$EXP_PORT/metrics")" 200 \

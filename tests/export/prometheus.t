@@ -5,7 +5,10 @@
 # pausewatch_zombies{pidns="<inode>"} == N, then 0 with pausewatch_reaped_total
 # N once the init reaps them; the scrape (OpenMetrics, negotiated by
 # Prometheus itself) has no error.
+# shellcheck disable=SC2317 # functions called through wait_until and traps
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
+# shellcheck source=tests/export/exportlib.sh
 . "$(dirname "$0")/exportlib.sh"
 need_root
 need_tools prometheus curl jq

@@ -4,7 +4,10 @@
 # collector (a real node_exporter reads it: node_textfile_scrape_error 0, our
 # series appear), atomic replacement under concurrent reads, --metrics once,
 # and the static build (no HTTP server, the exporter without it).
+# shellcheck disable=SC2317 # functions called through wait_until and traps
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
+# shellcheck source=tests/export/exportlib.sh
 . "$(dirname "$0")/exportlib.sh"
 need_root
 need_tools prometheus-node-exporter promtool curl
@@ -40,13 +43,13 @@ grep -q "^pausewatch_build_info{node=\"pw-textfile\"" "$dir/pausewatch.prom"; ok
 NE_PORT=$(free_port)
 prometheus-node-exporter --collector.disable-defaults --collector.textfile \
 	--collector.textfile.directory="$dir" --web.listen-address="127.0.0.1:$NE_PORT" >"$t/ne.log" 2>&1 &
-EXPORT_PIDS+=($!)
+EXPORT_PIDS+=("$!")
 ne() { curl -sf "http://127.0.0.1:$NE_PORT/metrics"; }
 wait_until 60 ne >/dev/null || bail "node_exporter did not start: $(tail -3 "$t/ne.log")"
 start_zombie_ns 3 || bail "the zombie namespace did not start"
 "$PAUSETOP" --textfile "$dir/pausewatch.prom" --node-name pw-textfile -d 0.2 2>"$t/writer.err" &
 writer=$!
-EXPORT_PIDS+=($writer)
+EXPORT_PIDS+=("$writer")
 has_zombies() { ne | grep -qx "pausewatch_zombies{node=\"pw-textfile\",pidns=\"$NS_INUM\"} 3"; }
 wait_until 60 has_zombies; ok $? "node_exporter serves pausewatch_zombies{pidns=\"$NS_INUM\"} 3 from the textfile"
 ne >"$t/ne.out"

@@ -5,7 +5,10 @@
 # invalid access, no leak, through scrapes in both formats, gzip, malformed
 # requests and a SIGTERM; --metrics, --textfile; --prometheus against a real
 # Prometheus.
+# shellcheck disable=SC2317 # functions called through wait_until and traps
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
+# shellcheck source=tests/export/exportlib.sh
 . "$(dirname "$0")/exportlib.sh"
 need_root
 need_tools valgrind prometheus curl
@@ -29,7 +32,7 @@ is "$rc" 0 "--textfile -n 2 is valgrind-clean"
 	--suppressions="$ROOT/tests/valgrind/bpf.supp" -q "$DYN" --listen 127.0.0.1:0 --node-name pw-vg) \
 	2>"$t/vg.listen" &
 pid=$!
-EXPORT_PIDS+=($pid)
+EXPORT_PIDS+=("$pid")
 wait_until 300 grep -q '^pausetop: serving' "$t/vg.listen" || bail "the exporter did not start under valgrind"
 P=$(grep -o '127\.0\.0\.1:[0-9]*' "$t/vg.listen" | head -1 | cut -d: -f2)
 for h in "Accept: text/plain" "Accept: application/openmetrics-text; version=1.0.0"; do

@@ -5,6 +5,7 @@
 # server under malformed and concurrent requests, the textfile writer and the
 # cluster view's HTTP client and JSON parser.  Any report fails the run (a
 # report at exit turns a clean exit 0 into 86, which the tests check).
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 need_root
 export PAUSETOP=$BUILD/san/pausetop
