@@ -31,7 +31,8 @@ for c in prometheus-node-exporter curl /usr/bin/python3; do
 	command -v "$c" >/dev/null || die "$c missing (scripts/deps.sh bench)"
 done
 pid_max=$(cat /proc/sys/kernel/pid_max)
-in_use=$(find /proc -maxdepth 1 -name '[0-9]*' | wc -l)
+procs_now() { local p=(/proc/[0-9]*); echo ${#p[@]}; }	# a glob: find fails when entries vanish
+in_use=$(procs_now)
 [ $((in_use + NS * PER + 2000)) -lt "$pid_max" ] ||
 	die "$((NS * PER)) more processes would not fit under kernel.pid_max $pid_max ($in_use in use)"
 
@@ -59,7 +60,7 @@ mkfifo "$tmp/hold"
 pids+=("$!")
 exec 9>"$tmp/hold"
 wait_for 600 grep -q '^ready' "$tmp/farm" || die "nsfarm did not get ready: $(cat "$tmp/farm")"
-procs_total=$(find /proc -maxdepth 1 -name '[0-9]*' | wc -l)
+procs_total=$(procs_now)
 
 # ---- the two exporters -----------------------------------------------------------------------
 "$PAUSETOP" --listen 127.0.0.1:0 --node-name bench 2>"$tmp/pw.err" &
