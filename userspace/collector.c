@@ -780,9 +780,13 @@ static int read_counters(struct pw_collector *c, struct maps_copy *m)
 			      sizeof(struct pw_iter_ns), NULL, c->ncpu, &m->iter);
 	if (rc)
 		return rc;
-	qsort(m->ns.buf, m->ns.n, sizeof(struct ns_row), key_cmp);
-	qsort(m->sig.buf, m->sig.n, sizeof(struct sig_row), sig_row_cmp);
-	qsort(m->iter.buf, m->iter.n, sizeof(struct iter_row), key_cmp);
+	/* an empty map leaves its buffer NULL: nothing to sort */
+	if (m->ns.n)
+		qsort(m->ns.buf, m->ns.n, sizeof(struct ns_row), key_cmp);
+	if (m->sig.n)
+		qsort(m->sig.buf, m->sig.n, sizeof(struct sig_row), sig_row_cmp);
+	if (m->iter.n)
+		qsort(m->iter.buf, m->iter.n, sizeof(struct iter_row), key_cmp);
 	return 0;
 }
 

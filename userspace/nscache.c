@@ -120,7 +120,7 @@ static struct entry *get(struct pw_nscache *c, const struct pw_namespace *ns)
 	if (c->n_fresh == c->cap_fresh) {
 		size_t cap = c->cap_fresh ? 2 * c->cap_fresh : 64;
 
-		grown = realloc(c->fresh, cap * sizeof(*grown));
+		grown = realloc(c->fresh, cap * sizeof(struct entry *));
 		if (!grown)
 			return NULL;
 		c->fresh = grown;
@@ -256,7 +256,7 @@ void pw_nscache_fill_final(struct pw_nscache *c, struct pw_namespace *ns)
 int pw_nscache_end(struct pw_nscache *c)
 {
 	size_t n = 0, total = c->n + c->n_fresh;
-	struct entry **keep = malloc((total ? total : 1) * sizeof(*keep));
+	struct entry **keep = malloc((total ? total : 1) * sizeof(struct entry *));
 
 	if (!keep)
 		return -ENOMEM;	/* keep the old index; try again next time */
@@ -268,7 +268,7 @@ int pw_nscache_end(struct pw_nscache *c)
 	}
 	for (size_t i = 0; i < c->n_fresh; i++)
 		keep[n++] = c->fresh[i];
-	qsort(keep, n, sizeof(*keep), entry_order);
+	qsort(keep, n, sizeof(struct entry *), entry_order);
 	free(c->by_key);
 	c->by_key = keep;
 	c->n = n;
