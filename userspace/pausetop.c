@@ -298,7 +298,15 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	if (cli.prometheus) {
-		/* the cluster view: no BPF, no privileges; snapshots from a Prometheus server */
+		/*
+		 * The cluster view: no BPF, so no capability at all while it parses
+		 * what a remote server sends (run as root, it would keep them all).
+		 */
+		rc = pw_privs_drop_to(PW_PRIVS_NONE, err, sizeof(err));
+		if (rc) {
+			fprintf(stderr, "pausetop: %s\n", err);
+			return PW_EXIT_FAIL;
+		}
 		if (pw_promsrc_open(cli.prometheus, &src, err, sizeof(err))) {
 			fprintf(stderr, "pausetop: %s\n", err);
 			return PW_EXIT_USAGE;

@@ -56,6 +56,14 @@ is "$(cat "$t/after")" '[["pw-node-a",0,3],["pw-node-b",0,3]]' "after the reap: 
 setpriv --reuid 65534 --regid 65534 --clear-groups "$PAUSETOP" --prometheus "$PROM" -b >"$t/nobody" 2>&1; rc=$?
 is "$rc" 0 "as nobody (no BPF, no root): exit 0"
 grep -qE "^pw-node-a +$NS_INUM " "$t/nobody"; ok $? "and the same rows"
+# as root it keeps nothing while it reads what the server sends
+"$PAUSETOP" --prometheus "$PROM" -b -n 0 -d 5 >/dev/null 2>&1 &
+viewer=$!
+wait_until 10 grep -q '^NoNewPrivs:.*1' "/proc/$viewer/status"
+is "$(awk '/^(CapEff|CapPrm|CapBnd|CapAmb):/ { printf "%s ", $2 }' "/proc/$viewer/status")" \
+	"0000000000000000 0000000000000000 0000000000000000 0000000000000000 " \
+	"as root: no capability left (effective, permitted, bounding, ambient), no_new_privs set"
+kill "$viewer"; wait "$viewer" 2>/dev/null
 closed=$(free_port)
 "$PAUSETOP" --prometheus "http://127.0.0.1:$closed" -b >/dev/null 2>"$t/err"; rc=$?
 is "$rc" 1 "nobody listening: exit 1"
