@@ -1884,13 +1884,6 @@ static int exec_workload(void *arg)
 	return 3;
 }
 
-/*
- * The second half of exec_workload, after its exec: argv is --exec-parent
- * GO_FD REPORT_FD PID0 PID1.  SIGCHLD is still SIG_IGN and the two clone
- * children were made before the exec: the kernel sends their parent SIGCHLD
- * instead of their exit signal, so it autoreaps them.  A clone child made
- * after the exec (exit signal 0) is a zombie, reaped here with __WALL.
- */
 /* A file descriptor or pid from our own argv: >= 0, or -1 if not one. */
 static int int_arg(const char *s)
 {
@@ -1902,6 +1895,13 @@ static int int_arg(const char *s)
 	return end == s || *end || errno || v < 0 || v > INT_MAX ? -1 : (int)v;
 }
 
+/*
+ * The second half of exec_workload, after its exec: argv is --exec-parent
+ * GO_FD REPORT_FD PID0 PID1.  SIGCHLD is still SIG_IGN and the two clone
+ * children were made before the exec: the kernel sends their parent SIGCHLD
+ * instead of their exit signal, so it autoreaps them.  A clone child made
+ * after the exec (exit signal 0) is a zombie, reaped here with __WALL.
+ */
 static int exec_parent_main(int argc, char **argv)
 {
 	int res[3] = { 0, 0, 0 }, report, go;
@@ -2092,10 +2092,11 @@ static size_t window_bytes(void)
 	FILE *f = fopen("/proc/meminfo", "r");
 
 	while (f && fgets(line, sizeof(line), f)) {
-		char *p = line + strlen("MemAvailable:"), *end;
+		static const char key[] = "MemAvailable:";
+		char *p = line + sizeof(key) - 1, *end;
 		unsigned long long kb;
 
-		if (strncmp(line, "MemAvailable:", strlen("MemAvailable:")))
+		if (strncmp(line, key, sizeof(key) - 1))
 			continue;
 		errno = 0;
 		kb = strtoull(p, &end, 10);
