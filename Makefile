@@ -45,6 +45,7 @@ include sandbox/sandbox.mk
 include kernels/kernels.mk
 include bench/bench.mk
 include bench/bpf/bpf.mk
+include bench/export/export.mk
 include tests/security/security.mk
 include fuzz/fuzz.mk
 include bench/tui/tui.mk

@@ -137,6 +137,8 @@ struct pw_iter_ns {
 	__u64 zombies;		/* of those: zombies whose whole group has exited */
 	__u64 zombies_unknown_exit;	/* zombies that exited before the collector started */
 	__u64 oldest_exit_ns;	/* smallest known exit time (boot ns), 0 = none known */
+	/* the namespace's init: comm and pids every walk, the rest every info_refresh_ns */
+	__u64 info_ns;		/* boot ns when dispositions and nodename were read */
 	__u64 sig_caught;	/* the init's handlers, bit N-1 for signal N */
 	__u64 sig_ignored;	/* the init's SIG_IGN signals */
 	__u64 sig_blocked;	/* the init's blocked signals (queued for signalfd/sigwait) */

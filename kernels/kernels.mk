@@ -32,5 +32,5 @@ $(KM_DIR)/selftest: kernels/selftest.c
 
 test-kernels:
 	@$(DEPS) kernels
-	@$(MAKE) --no-print-directory all $(KM_HELPERS) $(KM_TEST_BIN)
+	@$(MAKE) --no-print-directory all $(KM_HELPERS) $(KM_TEST_BIN) $(BUILD)/static/pausetop
 	@PW_TEST_BIN=$(KM_TEST_BIN) $(if $(KM_TESTS),PW_TESTS='$(KM_TESTS)') kernels/matrix.sh

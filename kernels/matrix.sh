@@ -20,8 +20,9 @@
 #   PW_TEST_BIN   static TAP test binary [$TELEMETRY_IT or build/tests/telemetry_it]
 #   PW_TESTS      test names, or "all" [the guest subset below]
 #   PW_PAUSE      static pause [$PAUSE or build/pause]; empty = none
-#   PW_PAUSETOP   static pausetop [$PAUSETOP or build/pausetop]; empty = no
-#                 wrong-variant check (reported as SKIP)
+#   PW_PAUSETOP   static pausetop [build/static/pausetop: build/pausetop is
+#                 dynamic (libmicrohttpd)]; empty = no wrong-variant check
+#                 (reported as SKIP)
 #   PW_KERNEL_CACHE  .deb cache [/var/cache/pausewatch/kernels]
 #   PW_QEMU_TIMEOUT  seconds per guest [600]; PW_HOST_TIMEOUT host row [600]
 #   PW_ACCEL      "kvm" or "tcg" [kvm only with /sys/module/kvm_intel|kvm_amd]
@@ -38,7 +39,7 @@ abs() { case "$1" in /*) echo "$1" ;; '') echo "" ;; *) echo "$ROOT/$1" ;; esac;
 PW_TEST_BIN=$(abs "${PW_TEST_BIN:-${TELEMETRY_IT:-$BUILD/tests/telemetry_it}}")
 PW_TESTS=${PW_TESTS-nonreaping_init orphans_init pause_reaps_match_page sigterm_ignored_by_init leader_exits_first reaps_every_burst dying_ns_final pid_reuse_before_free orphan_zombie_leader exec_autoreap decision_window}
 PW_PAUSE=$(abs "${PW_PAUSE-${PAUSE:-$BUILD/pause}}")
-PW_PAUSETOP=$(abs "${PW_PAUSETOP-${PAUSETOP:-$BUILD/pausetop}}")
+PW_PAUSETOP=$(abs "${PW_PAUSETOP-$BUILD/static/pausetop}")
 PW_PROBE=$(abs "${PW_PROBE:-$BUILD/kernels/selftest}")
 PW_QEMU_EXIT=$(abs "${PW_QEMU_EXIT:-$BUILD/kernels/qemu-exit}")
 export PW_TEST_BIN PW_TESTS PW_PAUSE PW_PAUSETOP PW_PROBE PW_QEMU_EXIT

@@ -8,12 +8,12 @@
 set -euo pipefail
 
 declare -A PKGS=(
-  [build]="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev musl-tools pkg-config libncurses-dev"
-  [test]="util-linux procps psmisc iproute2 jq valgrind busybox-static libclang-rt-14-dev tmux python3-pexpect clang-tidy libcap2-bin python3"
+  [build]="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev musl-tools pkg-config libncurses-dev libmicrohttpd-dev"
+  [test]="util-linux procps psmisc iproute2 jq valgrind busybox-static libclang-rt-14-dev tmux python3-pexpect clang-tidy libcap2-bin python3 prometheus prometheus-node-exporter python3-prometheus-client wrk curl"
   [image]="umoci skopeo jq podman runc containers-storage busybox-static"
   [sandbox]="runc umoci jq iproute2 containernetworking-plugins shellcheck util-linux groff-base procps busybox-static"
   [kernels]="qemu-system-x86 cpio lz4 zstd xz-utils busybox-static musl-tools shellcheck"
-  [bench]="tini catatonit dumb-init libbpf-tools hyperfine"
+  [bench]="tini catatonit dumb-init libbpf-tools hyperfine prometheus-node-exporter curl"
   # tests/containerd: a private containerd driven over the CRI (gRPC stubs from Python)
   [cri]="containerd runc python3-grpcio python3-grpc-tools python3-protobuf python3-yaml containernetworking-plugins iproute2 util-linux procps jq libcap2-bin umoci skopeo busybox-static"
   # deploy/ and tests/deploy: promtool/prometheus, YAML, systemd-analyze, strace, linters

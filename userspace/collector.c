@@ -780,9 +780,13 @@ static int read_counters(struct pw_collector *c, struct maps_copy *m)
 			      sizeof(struct pw_iter_ns), NULL, c->ncpu, &m->iter);
 	if (rc)
 		return rc;
-	qsort(m->ns.buf, m->ns.n, sizeof(struct ns_row), key_cmp);
-	qsort(m->sig.buf, m->sig.n, sizeof(struct sig_row), sig_row_cmp);
-	qsort(m->iter.buf, m->iter.n, sizeof(struct iter_row), key_cmp);
+	/* an empty map leaves its buffer NULL: nothing to sort */
+	if (m->ns.n)
+		qsort(m->ns.buf, m->ns.n, sizeof(struct ns_row), key_cmp);
+	if (m->sig.n)
+		qsort(m->sig.buf, m->sig.n, sizeof(struct sig_row), sig_row_cmp);
+	if (m->iter.n)
+		qsort(m->iter.buf, m->iter.n, sizeof(struct iter_row), key_cmp);
 	return 0;
 }
 
@@ -1106,19 +1110,29 @@ static void clean_leftovers(struct merge_ctx *x)
  */
 static int order_namespaces(struct pw_snapshot *s)
 {
-	size_t *idx = malloc((s->n_ns ? s->n_ns : 1) * sizeof(*idx));
-	struct pw_namespace *sorted = malloc((s->n_ns ? s->n_ns : 1) * sizeof(*sorted));
+	size_t *idx, i, ordered = 1;
+	struct pw_namespace *sorted;
 
+	/* live ones come in key order, which is this order unless namespaces nest */
+	order_base = s->ns;
+	for (i = 0; i + 1 < s->n_ns && ordered; i++) {
+		size_t a = i, b = i + 1;
+
+		ordered = ns_order(&a, &b) <= 0;
+	}
+	if (ordered)
+		return 0;
+	idx = malloc((s->n_ns ? s->n_ns : 1) * sizeof(*idx));
+	sorted = malloc((s->n_ns ? s->n_ns : 1) * sizeof(*sorted));
 	if (!idx || !sorted) {
 		free(idx);
 		free(sorted);
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i < s->n_ns; i++)
+	for (i = 0; i < s->n_ns; i++)
 		idx[i] = i;
-	order_base = s->ns;
 	qsort(idx, s->n_ns, sizeof(*idx), ns_order);
-	for (size_t i = 0; i < s->n_ns; i++)
+	for (i = 0; i < s->n_ns; i++)
 		sorted[i] = s->ns[idx[i]];
 	free(s->ns);
 	s->ns = sorted;

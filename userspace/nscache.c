@@ -38,6 +38,15 @@ struct pw_nscache {
 	unsigned int attrib_reads, page_opens;
 };
 
+/* dst (size n) = src, cut to fit: a thousand namespaces a snapshot, snprintf is too slow */
+static void copy_str(char *dst, size_t n, const char *src)
+{
+	size_t len = strnlen(src, n - 1);
+
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+}
+
 struct pw_nscache *pw_nscache_new(bool attribution)
 {
 	struct pw_nscache *c = calloc(1, sizeof(*c));
@@ -120,7 +129,7 @@ static struct entry *get(struct pw_nscache *c, const struct pw_namespace *ns)
 	if (c->n_fresh == c->cap_fresh) {
 		size_t cap = c->cap_fresh ? 2 * c->cap_fresh : 64;
 
-		grown = realloc(c->fresh, cap * sizeof(*grown));
+		grown = realloc(c->fresh, cap * sizeof(struct entry *));
 		if (!grown)
 			return NULL;
 		c->fresh = grown;
@@ -194,7 +203,7 @@ static void pause_page(struct pw_nscache *c, struct entry *e, const struct pw_na
 	if (e->page) {
 		rc = pause_page_copy(e->page, &e->pause, err, sizeof(err));
 		e->has_pause = rc == 0;
-		snprintf(e->pause_error, sizeof(e->pause_error), "%s", rc ? err : "");
+		copy_str(e->pause_error, sizeof(e->pause_error), rc ? err : "");
 		return;
 	}
 	if (e->pause_at && c->now - e->pause_at < NSCACHE_PAUSE_PROBE_S * NS_PER_S &&
@@ -214,20 +223,20 @@ static void pause_page(struct pw_nscache *c, struct entry *e, const struct pw_na
 static void copy_out(struct entry *e, struct pw_namespace *ns)
 {
 	if (!ns->init_comm[0])
-		snprintf(ns->init_comm, sizeof(ns->init_comm), "%s", e->attrib.comm);
-	snprintf(ns->init_cmdline, sizeof(ns->init_cmdline), "%s", e->attrib.cmdline);
-	/* the walk reads the nodename every time; keep the last one seen when it cannot */
+		copy_str(ns->init_comm, sizeof(ns->init_comm), e->attrib.comm);
+	copy_str(ns->init_cmdline, sizeof(ns->init_cmdline), e->attrib.cmdline);
+	/* the walk reads the nodename; keep the last one seen when it cannot (init exiting) */
 	if (ns->hostname[0])
-		snprintf(e->hostname, sizeof(e->hostname), "%s", ns->hostname);
+		copy_str(e->hostname, sizeof(e->hostname), ns->hostname);
 	else
-		snprintf(ns->hostname, sizeof(ns->hostname), "%s", e->hostname);
-	snprintf(ns->container_id, sizeof(ns->container_id), "%s", e->attrib.container_id);
-	snprintf(ns->runtime, sizeof(ns->runtime), "%s", e->attrib.runtime);
-	snprintf(ns->pod_uid, sizeof(ns->pod_uid), "%s", e->attrib.pod_uid);
+		copy_str(ns->hostname, sizeof(ns->hostname), e->hostname);
+	copy_str(ns->container_id, sizeof(ns->container_id), e->attrib.container_id);
+	copy_str(ns->runtime, sizeof(ns->runtime), e->attrib.runtime);
+	copy_str(ns->pod_uid, sizeof(ns->pod_uid), e->attrib.pod_uid);
 	ns->has_pause = e->has_pause;
 	if (e->has_pause)
 		ns->pause = e->pause;
-	snprintf(ns->pause_error, sizeof(ns->pause_error), "%s", e->pause_error);
+	copy_str(ns->pause_error, sizeof(ns->pause_error), e->pause_error);
 }
 
 bool pw_nscache_fill(struct pw_nscache *c, struct pw_namespace *ns)
@@ -256,7 +265,7 @@ void pw_nscache_fill_final(struct pw_nscache *c, struct pw_namespace *ns)
 int pw_nscache_end(struct pw_nscache *c)
 {
 	size_t n = 0, total = c->n + c->n_fresh;
-	struct entry **keep = malloc((total ? total : 1) * sizeof(*keep));
+	struct entry **keep = malloc((total ? total : 1) * sizeof(struct entry *));
 
 	if (!keep)
 		return -ENOMEM;	/* keep the old index; try again next time */
@@ -268,7 +277,7 @@ int pw_nscache_end(struct pw_nscache *c)
 	}
 	for (size_t i = 0; i < c->n_fresh; i++)
 		keep[n++] = c->fresh[i];
-	qsort(keep, n, sizeof(*keep), entry_order);
+	qsort(keep, n, sizeof(struct entry *), entry_order);
 	free(c->by_key);
 	c->by_key = keep;
 	c->n = n;

@@ -130,7 +130,7 @@ int pw_collector_opt(struct pw_opts *o, int id, const char *arg, const char *pro
 
 int pw_getopt_init(struct pw_getopt *g, const struct pw_optdef *const tables[])
 {
-	char *so = g->shortopts;
+	char *so;
 
 	memset(g, 0, sizeof(*g));
 	so = g->shortopts;

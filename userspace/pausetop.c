@@ -3,9 +3,11 @@
  * pausetop — zombies, orphans and signals per PID namespace.
  *
  * This file picks a face and a snapshot source and runs them: the live view
- * on a terminal (tui.c), a table (-b) or JSON lines (--json) otherwise.  It
- * never touches libbpf: snapshots come from the collector (collector.h)
- * through a struct pw_source.
+ * on a terminal (tui.c), a table (-b) or JSON lines (--json) otherwise, or
+ * the Prometheus exporter (--listen, --metrics, --textfile: export.h).  It
+ * never touches libbpf: snapshots come from the collector (collector.h) or
+ * from a Prometheus server (--prometheus: promsrc.h) through a struct
+ * pw_source.
  */
 #include <errno.h>
 #include <math.h>
@@ -17,9 +19,11 @@
 #include <unistd.h>
 
 #include "collector.h"
+#include "export.h"
 #include "faces.h"
 #include "options.h"
 #include "privs.h"
+#include "promsrc.h"
 
 #ifndef PW_VERSION
 #define PW_VERSION "dev"
@@ -32,13 +36,16 @@ static void on_stop(int sig)
 	stop_requested = sig;
 }
 
-enum mode { MODE_AUTO, MODE_TUI, MODE_BATCH, MODE_JSON };
+enum mode { MODE_AUTO, MODE_TUI, MODE_BATCH, MODE_JSON, MODE_EXPORT };
 
 struct cli {
 	enum mode mode;
 	bool iterations_given;
+	bool delay_given;
 	struct pw_run run;
 	struct pw_opts opts;
+	struct pw_export_cfg exp;	/* --listen, --metrics, --textfile */
+	const char *prometheus;		/* --prometheus URL */
 };
 
 enum {
@@ -69,6 +76,10 @@ static void usage(FILE *f)
 		"On a terminal pausetop opens the live view; otherwise it prints a table.\n"
 		"\n");
 	pw_usage(f, face_optdefs);
+	fprintf(f, "\nPrometheus export (docs/export.md):\n");
+	pw_usage(f, pw_export_optdefs);
+	fprintf(f, "\nCluster view:\n");
+	pw_usage(f, pw_promsrc_optdefs);
 	fprintf(f, "\nCollector:\n");
 	pw_usage(f, pw_collector_optdefs);
 	fprintf(f,
@@ -117,6 +128,7 @@ static int face_opt(struct cli *cli, int id, const char *arg)
 			fprintf(stderr, "pausetop: --delay wants seconds between 0.01 and 86400, not '%s'\n", arg);
 			return -1;
 		}
+		cli->delay_given = true;
 		return 0;
 	case OPT_VERSION:
 		printf("pausetop %s\n", PW_VERSION);
@@ -128,9 +140,44 @@ static int face_opt(struct cli *cli, int id, const char *arg)
 	return -1;
 }
 
+/* The exporter's modes exclude the other faces and the cluster view; their defaults. */
+static int check_export(struct cli *cli)
+{
+	struct pw_export_cfg *e = &cli->exp;
+
+	if (e->mode == PW_EXPORT_NONE) {
+		if (e->openmetrics || e->node_given) {
+			fprintf(stderr, "pausetop: --%s goes with --listen, --metrics or --textfile\n",
+				e->openmetrics ? "openmetrics" : "node-name");
+			return -1;
+		}
+		return 0;
+	}
+	if (cli->mode != MODE_AUTO || cli->prometheus) {
+		fprintf(stderr, "pausetop: --listen, --metrics and --textfile go without %s\n",
+			cli->prometheus ? "--prometheus (export each node where it runs)"
+					: "--json, --batch and --tui");
+		return -1;
+	}
+	if (e->openmetrics && e->mode != PW_EXPORT_METRICS) {
+		fprintf(stderr, "pausetop: --openmetrics goes with --metrics (a server negotiates it; "
+			"node_exporter reads only the text format)\n");
+		return -1;
+	}
+	cli->mode = MODE_EXPORT;
+	if (e->mode == PW_EXPORT_TEXTFILE) {
+		if (!cli->iterations_given)
+			cli->run.count = 0;
+		if (!cli->delay_given)
+			cli->run.delay = PW_EXPORT_TEXTFILE_DELAY;
+	}
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct cli *cli)
 {
-	const struct pw_optdef *const tables[] = { face_optdefs, pw_collector_optdefs, NULL };
+	const struct pw_optdef *const tables[] = { face_optdefs, pw_export_optdefs, pw_promsrc_optdefs,
+						   pw_collector_optdefs, NULL };
 	struct pw_getopt g;
 	const char *arg;
 	int id;
@@ -138,6 +185,7 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 	cli->run.count = 1;
 	cli->run.delay = 1.0;
 	cli->run.stop = &stop_requested;
+	pw_export_cfg_init(&cli->exp);
 	if (pw_getopt_init(&g, tables)) {
 		fprintf(stderr, "pausetop: internal error: too many options\n");
 		return PW_EXIT_FAIL;
@@ -145,10 +193,21 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 	while ((id = pw_getopt_next(&g, argc, argv, &arg)) != -1) {
 		if (id == '?')
 			return usage_error();
+		if (pw_is_export_opt(id)) {
+			if (pw_export_opt(&cli->exp, id, arg, "pausetop"))
+				return usage_error();
+			continue;
+		}
+		if (id == PW_OPT_PROMETHEUS) {
+			cli->prometheus = arg;
+			continue;
+		}
 		if (pw_is_collector_opt(id) ? pw_collector_opt(&cli->opts, id, arg, "pausetop")
 					    : face_opt(cli, id, arg))
 			return usage_error();
 	}
+	if (check_export(cli))
+		return usage_error();
 	if (optind < argc) {
 		fprintf(stderr, "pausetop: unexpected argument '%s'\n", argv[optind]);
 		return usage_error();
@@ -208,9 +267,22 @@ static int run_lines(const struct pw_source *src, const struct cli *cli)
 	return rc;
 }
 
+static int run_export(const struct pw_source *src, struct cli *cli, struct pw_listener *l)
+{
+	switch (cli->exp.mode) {
+	case PW_EXPORT_LISTEN:
+		return pw_export_serve(l, src, &cli->exp, &stop_requested);
+	case PW_EXPORT_TEXTFILE:
+		return pw_export_textfile(src, &cli->exp, &cli->run);
+	default:
+		return pw_export_print(stdout, src, &cli->exp, &cli->run);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_stop };
+	struct pw_listener *listener = NULL;
 	struct pw_collector *c;
 	struct pw_source src;
 	struct cli cli = { 0 };
@@ -225,20 +297,52 @@ int main(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	rc = pw_open(&cli.opts, &c, err, sizeof(err));
-	if (rc) {
-		fprintf(stderr, "pausetop: %s\n", err);
-		return rc;
+	if (cli.prometheus) {
+		/*
+		 * The cluster view: no BPF, so no capability at all while it parses
+		 * what a remote server sends (run as root, it would keep them all).
+		 */
+		rc = pw_privs_drop_to(PW_PRIVS_NONE, err, sizeof(err));
+		if (rc) {
+			fprintf(stderr, "pausetop: %s\n", err);
+			return PW_EXIT_FAIL;
+		}
+		if (pw_promsrc_open(cli.prometheus, &src, err, sizeof(err))) {
+			fprintf(stderr, "pausetop: %s\n", err);
+			return PW_EXIT_USAGE;
+		}
+	} else {
+		rc = pw_open(&cli.opts, &c, err, sizeof(err));
+		if (rc) {
+			fprintf(stderr, "pausetop: %s\n", err);
+			return rc;
+		}
+		pw_collector_source(c, &src);
+		/* the socket is bound while privileged (a port below 1024 may need it) */
+		if (cli.exp.mode == PW_EXPORT_LISTEN) {
+			rc = pw_export_bind(&cli.exp, &listener);
+			if (rc) {
+				src.close(src.ctx);
+				return rc;
+			}
+		}
+		/*
+		 * Loaded and bound: keep only what snapshots need (privs.h).  No thread
+		 * runs yet: the HTTP server's start in pw_export_serve, unprivileged.
+		 */
+		rc = pw_privs_drop(err, sizeof(err));
+		if (rc) {
+			fprintf(stderr, "pausetop: %s\n", err);
+			pw_listener_close(listener);
+			src.close(src.ctx);
+			return rc == -EPERM ? PW_EXIT_PRIV : PW_EXIT_FAIL;
+		}
 	}
-	/* loaded: keep only what snapshots need (privs.h) */
-	rc = pw_privs_drop(err, sizeof(err));
-	if (rc) {
-		fprintf(stderr, "pausetop: %s\n", err);
-		pw_close(c);
-		return rc == -EPERM ? PW_EXIT_PRIV : PW_EXIT_FAIL;
-	}
-	pw_collector_source(c, &src);
-	rc = cli.mode == MODE_TUI ? pw_tui_run(&src, &cli.run) : run_lines(&src, &cli);
+	if (cli.mode == MODE_EXPORT)
+		rc = run_export(&src, &cli, listener);
+	else
+		rc = cli.mode == MODE_TUI ? pw_tui_run(&src, &cli.run) : run_lines(&src, &cli);
+	pw_listener_close(listener);
 	src.close(src.ctx);
 	return rc;
 }

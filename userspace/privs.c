@@ -116,6 +116,8 @@ static int keep_set(unsigned int needs, uint64_t eff, int last, uint64_t *keep, 
 		    size_t errlen)
 {
 	*keep = 0;
+	if (needs & PW_PRIVS_NONE)
+		return 0;
 	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
 		if (kept[i].need && !(needs & kept[i].need))
 			continue;

@@ -40,6 +40,9 @@
 
 enum pw_privs_need {
 	PW_PRIVS_HOSTNAME = 1u << 0,	/* keep CAP_SYS_ADMIN for UTS hostnames */
+	PW_PRIVS_NONE = 1u << 1,	/* keep nothing: a face with no collector
+					 * (pausetop --prometheus parses a remote
+					 * server's answers) */
 };
 
 #define PW_PRIVS_DEFAULT	0

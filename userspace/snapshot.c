@@ -331,30 +331,34 @@ static int ptr_order(const void *a, const void *b)
 /* prev's namespaces sorted by key, so each lookup is a binary search (NULL if no memory). */
 static const struct pw_namespace **by_key(const struct pw_snapshot *s)
 {
-	const struct pw_namespace **idx = malloc((s->n_ns ? s->n_ns : 1) * sizeof(*idx));
+	const struct pw_namespace **idx = malloc((s->n_ns ? s->n_ns : 1) *
+						  sizeof(const struct pw_namespace *));
 
 	if (!idx)
 		return NULL;
 	for (size_t i = 0; i < s->n_ns; i++)
 		idx[i] = &s->ns[i];
-	qsort(idx, s->n_ns, sizeof(*idx), ptr_order);
+	qsort(idx, s->n_ns, sizeof(const struct pw_namespace *), ptr_order);
 	return idx;
 }
 
 void pw_snapshot_rates(const struct pw_snapshot *now, const struct pw_snapshot *prev,
 		       struct pw_rates *r)
 {
-	double dt = now && prev ? now->time - prev->time : 0;
 	const struct pw_namespace **idx;
+	double dt;
 
 	memset(r, 0, sizeof(*r));
+	if (!now || !prev)
+		return;
+	dt = now->time - prev->time;
 	if (!(dt > 0) || !(idx = by_key(prev)))
 		return;
 	for (size_t i = 0; i < now->n_ns; i++) {
 		const struct pw_namespace *like = &now->ns[i], *const *hit;
 		struct pw_rates one;
 
-		hit = bsearch(&like, idx, prev->n_ns, sizeof(*idx), ptr_order);
+		hit = bsearch(&like, idx, prev->n_ns, sizeof(const struct pw_namespace *), ptr_order);
 		pw_ns_rates(like, hit ? *hit : NULL, dt, &one);
 		add_rates(r, &one);
 	}

@@ -60,7 +60,24 @@ static void header(FILE *f, const struct pw_snapshot *s, const struct pw_snapsho
 		(unsigned long long)t.drops);
 }
 
-static void ns_row(FILE *f, const struct pw_namespace *ns)
+/* Cluster view (pausetop --prometheus): rows carry a node, shown first. */
+static bool has_nodes(const struct pw_snapshot *s)
+{
+	for (size_t i = 0; i < s->n_ns; i++)
+		if (s->ns[i].node[0])
+			return true;
+	return false;
+}
+
+static void node_field(FILE *f, const char *node, bool nodes)
+{
+	if (!nodes)
+		return;
+	pw_text_field(f, node[0] ? node : "-", 16, false);
+	fputc(' ', f);
+}
+
+static void ns_row(FILE *f, const struct pw_namespace *ns, bool nodes)
 {
 	char oldest[16], p[32], pause[24];
 
@@ -70,6 +87,7 @@ static void ns_row(FILE *f, const struct pw_namespace *ns)
 		snprintf(pause, sizeof(pause), "%llu", (unsigned long long)ns->pause.reaped_total);
 	else
 		snprintf(pause, sizeof(pause), "-");
+	node_field(f, ns->node, nodes);
 	fprintf(f, "%-10u %3u %8d ", ns->pidns, ns->level, ns->init_pid);
 	pw_text_field(f, ns->init_comm[0] ? ns->init_comm : "?", 15, false);
 	fputc(' ', f);
@@ -82,7 +100,7 @@ static void ns_row(FILE *f, const struct pw_namespace *ns)
 		ns->alive ? "" : "  (gone)");
 }
 
-static void zombie_row(FILE *f, const struct pw_zombie *z)
+static void zombie_row(FILE *f, const struct pw_zombie *z, bool nodes)
 {
 	char a[16], st[24];
 
@@ -98,6 +116,7 @@ static void zombie_row(FILE *f, const struct pw_zombie *z)
 	} else {
 		snprintf(st, sizeof(st), "exit %d", z->exit_code);
 	}
+	node_field(f, z->node, nodes);
 	fprintf(f, "%8d %8d %-10u ", z->pid, z->pid_in_ns, z->pidns);
 	pw_text_field(f, z->comm, 16, false);
 	fprintf(f, " %8d ", z->ppid);
@@ -107,17 +126,22 @@ static void zombie_row(FILE *f, const struct pw_zombie *z)
 
 int pw_face_text(FILE *f, const struct pw_snapshot *s, const struct pw_snapshot *prev)
 {
+	bool nodes = has_nodes(s);
+
 	header(f, s, prev);
+	if (nodes)
+		fprintf(f, "%-16s ", "NODE");
 	fprintf(f, "%-10s %3s %8s %-15s %-20s %7s %7s %8s %8s %8s %8s %6s %4s %11s %6s\n", "PIDNS",
 		"LVL", "INIT", "COMM", "HOSTNAME", "ZOMBIE", "OLDEST", "EXITS", "REAPED", "AUTOREAP",
 		"ORPHANS", "IGNINIT", "TERM", "PIDS", "PAUSE");
 	for (size_t i = 0; i < s->n_ns; i++)
-		ns_row(f, &s->ns[i]);
+		ns_row(f, &s->ns[i], nodes);
 	if (s->n_zombies) {
-		fprintf(f, "\n%8s %8s %-10s %-16s %8s %-16s %8s %s\n", "PID", "NSPID", "PIDNS", "COMM",
+		fprintf(f, "\n%s%8s %8s %-10s %-16s %8s %-16s %8s %s\n",
+			nodes ? "NODE             " : "", "PID", "NSPID", "PIDNS", "COMM",
 			"PPID", "PARENT", "AGE", "STATUS");
 		for (size_t i = 0; i < s->n_zombies; i++)
-			zombie_row(f, &s->zombies[i]);
+			zombie_row(f, &s->zombies[i], nodes);
 		if (s->self.zombies_unlisted)
 			fprintf(f, "(%llu more zombies not listed: raise --max-zombies)\n",
 				(unsigned long long)s->self.zombies_unlisted);

@@ -8,25 +8,41 @@ COLLECTOR_SRCS := userspace/collector.c userspace/attrib.c userspace/pause_page.
 		  userspace/snapshot.c userspace/gone.c userspace/nscache.c
 COLLECTOR_HDRS := userspace/collector.h userspace/snapshot.h userspace/gone.h userspace/nscache.h userspace/attrib.h userspace/pause_page.h userspace/json.h \
 		  pause/pause_stats.h bpf/pausewatch.h $(BPF_SKEL)
-# The live view (tui*.c): ncursesw, linked statically like the rest.
+# The live view (tui*.c): ncursesw.
 TUI_SRCS := userspace/tui.c userspace/tui_draw.c userspace/tui_model.c userspace/tui_text.c
 TUI_HDRS := userspace/tui_model.h userspace/tui_view.h
 TUI_LIBS_STATIC := -lncursesw -ltinfo
 TUI_LIBS_DYN := -lncursesw -ltinfo
+# The Prometheus exporter and the cluster view (docs/export.md); export_http.c
+# is the only libmicrohttpd user.
+EXPORT_SRCS := userspace/metrics_face.c userspace/promesc.c userspace/export.c userspace/export_http.c \
+	       userspace/httpneg.c userspace/promsrc.c userspace/httpc.c userspace/jsonparse.c
+EXPORT_HDRS := userspace/metrics_face.h userspace/promesc.h userspace/export.h userspace/httpneg.h \
+	       userspace/promsrc.h userspace/httpc.h userspace/jsonparse.h
+HTTPD_LIBS := -lmicrohttpd
 PAUSETOP_SRCS := userspace/pausetop.c userspace/options.c userspace/json_face.c userspace/text_face.c \
-		 userspace/textsafe.c userspace/privs.c $(TUI_SRCS)
-PAUSETOP_HDRS := userspace/faces.h userspace/options.h userspace/textsafe.h userspace/privs.h $(TUI_HDRS)
+		 userspace/textsafe.c userspace/privs.c $(TUI_SRCS) $(EXPORT_SRCS)
+PAUSETOP_HDRS := userspace/faces.h userspace/options.h userspace/textsafe.h userspace/privs.h $(TUI_HDRS) \
+		 $(EXPORT_HDRS)
 
 all: $(BUILD)/pausetop
 
-# Static, so the same binary runs in the kernel-matrix guests.
+# Dynamic: libmicrohttpd links statically only with gnutls, p11-kit and
+# libunistring, and Debian ships no static p11-kit or libunistring.  The
+# kernel-matrix guests get $(BUILD)/static/pausetop (below), without --listen.
 $(BUILD)/pausetop: $(PAUSETOP_SRCS) $(COLLECTOR_SRCS) $(COLLECTOR_HDRS) $(PAUSETOP_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(USP_CFLAGS) -o $@ $(PAUSETOP_SRCS) $(COLLECTOR_SRCS) $(TUI_LIBS_STATIC) $(BPF_LIBS_STATIC)
+	$(CC) $(USP_CFLAGS) -o $@ $(PAUSETOP_SRCS) $(COLLECTOR_SRCS) $(TUI_LIBS_DYN) $(BPF_LIBS_DYN) $(HTTPD_LIBS)
+
+# Static, so the same binary runs in the kernel-matrix guests: everything but
+# the HTTP server (--listen says it is not built in; --metrics, --textfile work).
+$(BUILD)/static/pausetop: $(PAUSETOP_SRCS) $(COLLECTOR_SRCS) $(COLLECTOR_HDRS) $(PAUSETOP_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(USP_CFLAGS) -DPW_NO_HTTPD -o $@ $(PAUSETOP_SRCS) $(COLLECTOR_SRCS) $(TUI_LIBS_STATIC) $(BPF_LIBS_STATIC)
 
 $(BUILD)/san/pausetop: $(PAUSETOP_SRCS) $(COLLECTOR_SRCS) $(COLLECTOR_HDRS) $(PAUSETOP_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(USP_CFLAGS) $(SAN_FLAGS) -o $@ $(PAUSETOP_SRCS) $(COLLECTOR_SRCS) $(TUI_LIBS_DYN) $(BPF_LIBS_DYN)
+	$(CC) $(USP_CFLAGS) $(SAN_FLAGS) -o $@ $(PAUSETOP_SRCS) $(COLLECTOR_SRCS) $(TUI_LIBS_DYN) $(BPF_LIBS_DYN) $(HTTPD_LIBS)
 
 # Telemetry integration tests: real namespaces, real kernel, the collector API.
 TELEMETRY_IT_SRCS := tests/telemetry/telemetry_it.c tests/telemetry/workloads.c
@@ -60,9 +76,9 @@ SAN_BINS += $(BUILD)/san/tests/selfcheck
 # A plain dynamic build for valgrind (static glibc confuses memcheck).
 $(BUILD)/dyn/pausetop: $(PAUSETOP_SRCS) $(COLLECTOR_SRCS) $(COLLECTOR_HDRS) $(PAUSETOP_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(USP_CFLAGS) -O1 -o $@ $(PAUSETOP_SRCS) $(COLLECTOR_SRCS) $(TUI_LIBS_DYN) $(BPF_LIBS_DYN)
+	$(CC) $(USP_CFLAGS) -O1 -o $@ $(PAUSETOP_SRCS) $(COLLECTOR_SRCS) $(TUI_LIBS_DYN) $(BPF_LIBS_DYN) $(HTTPD_LIBS)
 
-TEST_BINS += $(BUILD)/tests/telemetry_it $(BUILD)/dyn/pausetop
+TEST_BINS += $(BUILD)/tests/telemetry_it $(BUILD)/dyn/pausetop $(BUILD)/static/pausetop
 SAN_BINS += $(BUILD)/san/pausetop $(BUILD)/san/tests/telemetry_it
 
 
@@ -142,3 +158,35 @@ $(BUILD)/tests/tui_nsfix: tests/tui/nsfix.c
 
 TEST_BINS += $(BUILD)/tests/tui_nsfix
 # --- end live view tests ---
+
+# --- Prometheus export (unit tests) ---
+# Owned by the export engineer: the exposition, escapes and negotiation
+# (metrics_test) and what --prometheus reads back (promsrc_test), from
+# hand-built snapshots and answers; no root, no BPF.
+PW_EXPORT_UNIT_HDRS := $(EXPORT_HDRS) userspace/snapshot.h tests/unit/snapfix.h tests/tap.h
+PW_EXPORT_UNIT_metrics_test := tests/unit/metrics_test.c tests/unit/snapfix.c userspace/metrics_face.c \
+			       userspace/promesc.c userspace/httpneg.c userspace/snapshot.c userspace/pause_page.c
+PW_EXPORT_UNIT_promsrc_test := tests/unit/promsrc_test.c userspace/promsrc.c userspace/httpc.c \
+			       userspace/jsonparse.c userspace/promesc.c userspace/textsafe.c \
+			       userspace/snapshot.c userspace/pause_page.c
+PW_EXPORT_UNIT_FLAGS := -Iuserspace -Ipause -Itests -Itests/unit
+
+$(BUILD)/tests/metrics_test: $(PW_EXPORT_UNIT_metrics_test) $(PW_EXPORT_UNIT_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) $(PW_EXPORT_UNIT_FLAGS) -o $@ $(PW_EXPORT_UNIT_metrics_test) -lm
+
+$(BUILD)/tests/promsrc_test: $(PW_EXPORT_UNIT_promsrc_test) $(PW_EXPORT_UNIT_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) $(PW_EXPORT_UNIT_FLAGS) -o $@ $(PW_EXPORT_UNIT_promsrc_test) -lm
+
+$(BUILD)/san/tests/metrics_test: $(PW_EXPORT_UNIT_metrics_test) $(PW_EXPORT_UNIT_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) $(PW_EXPORT_UNIT_FLAGS) -o $@ $(PW_EXPORT_UNIT_metrics_test) -lm
+
+$(BUILD)/san/tests/promsrc_test: $(PW_EXPORT_UNIT_promsrc_test) $(PW_EXPORT_UNIT_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) $(PW_EXPORT_UNIT_FLAGS) -o $@ $(PW_EXPORT_UNIT_promsrc_test) -lm
+
+TEST_BINS += $(BUILD)/tests/metrics_test $(BUILD)/tests/promsrc_test
+SAN_BINS += $(BUILD)/san/tests/metrics_test $(BUILD)/san/tests/promsrc_test
+# --- end Prometheus export ---

@@ -50,14 +50,15 @@ if [ -n "$BEFORE" ]; then
 fi
 
 # the node: N namespaces x K processes, held until our end of the pipe closes
-before_procs=$(find /proc -maxdepth 1 -name "[0-9]*" | wc -l)
+nprocs() { local all=(/proc/[0-9]*); echo "${#all[@]}"; }
+before_procs=$(nprocs)
 mkfifo "$tmp/hold"
 "$MANYNS" "$N" "$K" <"$tmp/hold" >"$tmp/manyns.out" &
 holder=$!
 exec 9>"$tmp/hold"
 want=$((before_procs + N * K))
 for _ in $(seq 600); do
-	kids=$(find /proc -maxdepth 1 -name "[0-9]*" | wc -l)
+	kids=$(nprocs)
 	[ "$kids" -ge "$want" ] && break
 	sleep 0.1
 done
