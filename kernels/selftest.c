@@ -329,6 +329,22 @@ static void t_bpf_prog_load(void)
 		close(fd);
 }
 
+/* A tracefs event id file: one whole number >= 0 and a newline. */
+static int read_tp_id(FILE *f, int *id)
+{
+	char buf[32], *end;
+	long v;
+
+	if (!fgets(buf, sizeof(buf), f))
+		return -1;
+	errno = 0;
+	v = strtol(buf, &end, 10);
+	if (end == buf || errno || v < 0 || v > INT32_MAX || (*end != '\n' && *end != '\0'))
+		return -1;
+	*id = (int)v;
+	return 0;
+}
+
 /* tp/sched/sched_process_exit through perf_event_open (needs tracefs) */
 static void t_tracepoint_exits(void)
 {
@@ -348,8 +364,12 @@ static void t_tracepoint_exits(void)
 		printf("# mounted tracefs in a private mount namespace\n");
 		f = fopen(idpath, "r");
 	}
-	if (!f || fscanf(f, "%d", &got) != 1) {
-		printf("# cannot read %s: %s (tracefs not mounted?)\n", idpath, strerror(errno));
+	if (!f) {
+		printf("# cannot open %s: %s (tracefs not mounted?)\n", idpath, strerror(errno));
+		goto out;
+	}
+	if (read_tp_id(f, &got) < 0) {
+		printf("# %s does not hold a tracepoint id\n", idpath);
 		goto out;
 	}
 	map = map_create();

@@ -98,10 +98,17 @@ static char *put_u(char *p, char *end, unsigned long long v)
 	return p;
 }
 
+/* s into p, up to end (not terminated); where it stopped */
+static char *put_s(char *p, char *end, const char *s)
+{
+	while (*s && p < end)
+		*p++ = *s++;
+	return p;
+}
+
 static size_t vfmt(char *buf, size_t len, const char *f, va_list ap)
 {
 	char *p = buf, *end = buf + len;
-	const char *s;
 	long long v;
 
 	for (; *f && p < end; f++) {
@@ -110,10 +117,7 @@ static size_t vfmt(char *buf, size_t len, const char *f, va_list ap)
 			continue;
 		}
 		switch (*++f) {
-		case 's':
-			for (s = va_arg(ap, const char *); *s && p < end; )
-				*p++ = *s++;
-			break;
+		case 's': p = put_s(p, end, va_arg(ap, const char *)); break;
 		case 'c': *p++ = (char)va_arg(ap, int); break;
 		case 'd':
 			v = va_arg(ap, int);
@@ -471,12 +475,14 @@ static void plist_free(struct plist *l)
 	*l = (struct plist){ 0 };
 }
 
-/* "/proc/" + pid + tail into buf */
-static void proc_path(char *buf, pid_t pid, const char *tail)
+/* "/proc/" + pid + tail into buf (len > 0 bytes), cut to fit, terminated */
+static void proc_path(char *buf, size_t len, pid_t pid, const char *tail)
 {
-	char *p = put_u(stpcpy(buf, "/proc/"), buf + 20, (unsigned long long)pid);
+	char *end = buf + len - 1, *p;
 
-	strcpy(p, tail);
+	p = put_s(buf, end, "/proc/");
+	p = put_u(p, end, (unsigned long long)pid);
+	*put_s(p, end, tail) = 0;
 }
 
 /* State and parent of one process from /proc/PID/stat; 0 = gone. */
@@ -488,7 +494,7 @@ static char proc_state(pid_t pid, pid_t *ppid)
 	int fd;
 	ssize_t n;
 
-	proc_path(path, pid, "/stat");
+	proc_path(path, sizeof(path), pid, "/stat");
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
@@ -511,36 +517,40 @@ static char proc_state(pid_t pid, pid_t *ppid)
  * Every live (non-zombie) process under pause: its descendants by parent
  * link; as PID 1 also whatever entered the namespace from outside (parent
  * shown as 0).  Needs a /proc of pause's own PID namespace: checked through
- * /proc/self, else -1.
+ * /proc/self.  -1 with *why (and out empty) when the list cannot be made.
  */
-static int find_left(struct plist *out)
+static int find_left(struct plist *out, const char **why)
 {
 	struct plist all = { 0 }, par = { 0 };
 	char link[16], buf[4096] __attribute__((aligned(8)));
 	size_t i, before, bits = 0;
 	uint64_t *under = MAP_FAILED;	/* bitmap: pid is pause or under it */
 	long n, off;
-	int dfd;
+	int dfd, nomem = 0;
 
+	*why = "/proc is not this PID namespace's";
 	n = readlink("/proc/self", link, sizeof(link) - 1);
 	if (n <= 0 || (link[n] = 0, parse_num(link, INT_MAX, NULL) != self))
 		return -1;
 	dfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return -1;
-	/* getdents64 by hand: opendir() would pull in malloc */
-	while ((n = syscall(SYS_getdents64, dfd, buf, sizeof(buf))) > 0) {
-		for (off = 0; off < n; off += *(unsigned short *)(buf + off + 16)) {
+	/* getdents64 by hand: opendir() would pull in malloc.  all and par
+	 * are parallel arrays (pid i has parent par.pid[i]): a failed add
+	 * ends the whole scan so they never get out of step. */
+	while (!nomem && (n = syscall(SYS_getdents64, dfd, buf, sizeof(buf))) > 0) {
+		for (off = 0; !nomem && off < n; off += *(unsigned short *)(buf + off + 16)) {
 			pid_t pid = (pid_t)parse_num(buf + off + 19, INT_MAX, NULL), pp = -1;
 			char st;
 
 			if (pid <= 0 || pid == self || !(st = proc_state(pid, &pp)) || st == 'Z')
 				continue;
-			if (plist_add(&all, pid) || plist_add(&par, pp))
-				break;
+			nomem = plist_add(&all, pid) || plist_add(&par, pp);
 		}
 	}
 	close(dfd);
+	if (nomem)
+		goto out;
 	for (i = 0; i < all.n; i++)
 		bits = (size_t)all.pid[i] >= bits ? (size_t)all.pid[i] + 1 : bits;
 	bits = (bits > (size_t)self ? bits : (size_t)self + 1) + 64;
@@ -558,18 +568,24 @@ static int find_left(struct plist *out)
 
 			if (!pid || !(UNDER(pp) || (self == 1 && pp == 0 && pid != 2)))
 				continue;
-			if (plist_add(out, pid) < 0)
+			if (plist_add(out, pid) < 0) {
+				nomem = 1;
 				break;
+			}
 			under[pid / 64] |= 1ULL << (pid % 64);
 			all.pid[i] = 0;
 		}
-	} while (out->n != before);
+	} while (!nomem && out->n != before);
 #undef UNDER
 	munmap(under, bits / 8 + 8);
 out:
 	plist_free(&all);
 	plist_free(&par);
-	return under == MAP_FAILED ? -1 : 0;
+	if (under != MAP_FAILED && !nomem)
+		return 0;
+	*why = "out of memory listing /proc";
+	plist_free(out);
+	return -1;
 }
 
 /* Read signals for up to ms milliseconds, reaping on SIGCHLD. */
@@ -623,11 +639,12 @@ static uint64_t signal_all(const struct plist *l, int sig)
 }
 
 /*
- * No /proc of our own PID namespace: nothing can be listed or counted.  As
+ * No list of what is left (why: no /proc of our own PID namespace, or no
+ * memory for the list): nothing can be listed or counted.  As
  * PID 1, kill(-1) reaches everything in the namespace; as a subreaper only
  * the main child's process group is known (--term-left), else skip.
  */
-static void drain_blind(pid_t child)
+static void drain_blind(pid_t child, const char *why)
 {
 	int sig = opt.grace_ms ? SIGTERM : SIGKILL;
 	int64_t deadline;
@@ -635,15 +652,15 @@ static void drain_blind(pid_t child)
 
 	if (self != 1) {
 		if (opt.grace_ms < 0 && kill(-child, SIGTERM) == 0)
-			say("pause: drain: /proc is not this PID namespace's; SIGTERM sent to "
-			    "the command's process group, uncounted");
+			say("pause: drain: %s; SIGTERM sent to the command's process group, "
+			    "uncounted", why);
 		else if (opt.grace_ms >= 0)
-			say("pause: drain: /proc is not this PID namespace's; skipped");
+			say("pause: drain: %s; skipped", why);
 		return;
 	}
 	if (kill(-1, sig) < 0)
 		return;		/* nothing left: nothing to say */
-	say("pause: drain: /proc is not this PID namespace's; sending %s to all, uncounted",
+	say("pause: drain: %s; sending %s to all, uncounted", why,
 	    sig == SIGKILL ? "SIGKILL" : "SIGTERM");
 	if (opt.grace_ms <= 0)
 		return;
@@ -698,14 +715,15 @@ static void reap_killed(const struct plist *l)
 static void drain(pid_t child)
 {
 	struct plist left = { 0 }, late = { 0 };
+	const char *why;
 	int64_t deadline;
 	size_t alive;
 	int say_it;
 
 	cur.drain_runs = 1;
 	publish();
-	if (find_left(&left) < 0) {
-		drain_blind(child);
+	if (find_left(&left, &why) < 0) {
+		drain_blind(child, why);
 		return;
 	}
 	say_it = left.n || opt.log_reaps;
@@ -735,7 +753,7 @@ static void drain(pid_t child)
 	/* of those sent SIGTERM (one that vanished before it was not sent one) */
 	cur.drain_exited_on_term = cur.drain_sent_term > alive ? cur.drain_sent_term - alive : 0;
 	/* look again: SIGTERM handlers may have forked */
-	if (alive && find_left(&late) == 0) {
+	if (alive && find_left(&late, &why) == 0) {
 		cur.drain_found = union_count(&left, &late);
 		cur.drain_killed = signal_all(&late, SIGKILL);
 	}

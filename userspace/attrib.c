@@ -37,23 +37,29 @@ static void copy_str(char *dst, size_t dstlen, const char *src, size_t n)
 	dst[n] = '\0';
 }
 
-/* A file under /proc/PID that vanishes means the task is gone. */
+/* A file under /proc/PID that vanishes means the task is gone.  Always < 0. */
 static int gone_errno(int err)
 {
-	return err == ENOENT ? -ESRCH : -err;
+	return err == ENOENT ? -ESRCH : err > 0 ? -err : -EIO;
 }
 
-/* Read up to len bytes of PIDDIR/name.  Returns bytes read or -errno. */
-static ssize_t read_at(int piddir, const char *name, char *buf, size_t len)
+/*
+ * Read up to len bytes of PIDDIR/name into buf, how many into *got.  0, or
+ * -errno with *got = 0.  The count is separate from the error, and 0 on
+ * every failure, so no error value can ever pass for a count of bytes that
+ * were never read into buf.
+ */
+static int read_at(int piddir, const char *name, char *buf, size_t len, size_t *got)
 {
-	size_t got = 0;
+	size_t n = 0;
 	int fd, err = 0;
 
+	*got = 0;
 	fd = openat(piddir, name, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return gone_errno(errno);
-	while (got < len) {
-		ssize_t r = read(fd, buf + got, len - got);
+	while (n < len) {
+		ssize_t r = read(fd, buf + n, len - n);
 
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -63,10 +69,12 @@ static ssize_t read_at(int piddir, const char *name, char *buf, size_t len)
 		}
 		if (r == 0)
 			break;
-		got += (size_t)r;
+		n += (size_t)r;
 	}
 	close(fd);
-	return err ? err : (ssize_t)got;
+	if (!err)
+		*got = n;
+	return err;
 }
 
 static int open_piddir(pid_t pid)
@@ -123,25 +131,26 @@ size_t pw_cmdline_format(const char *raw, size_t n, bool more, char *out,
 static int read_cmdline(int piddir, struct pw_attrib *out)
 {
 	char raw[1024];
-	ssize_t n = read_at(piddir, "cmdline", raw, sizeof(raw));
+	size_t n;
+	int err = read_at(piddir, "cmdline", raw, sizeof(raw), &n);
 
-	if (n < 0)
-		return (int)n;
-	pw_cmdline_format(raw, (size_t)n, (size_t)n == sizeof(raw),
-			  out->cmdline, sizeof(out->cmdline));
+	if (err)
+		return err;
+	pw_cmdline_format(raw, n, n == sizeof(raw), out->cmdline, sizeof(out->cmdline));
 	return 0;
 }
 
 static int read_comm(int piddir, struct pw_attrib *out)
 {
 	char raw[64];
-	ssize_t n = read_at(piddir, "comm", raw, sizeof(raw));
+	size_t n;
+	int err = read_at(piddir, "comm", raw, sizeof(raw), &n);
 
-	if (n < 0)
-		return (int)n;
+	if (err)
+		return err;
 	if (n && raw[n - 1] == '\n')
 		n--;
-	copy_str(out->comm, sizeof(out->comm), raw, (size_t)n);
+	copy_str(out->comm, sizeof(out->comm), raw, n);
 	return 0;
 }
 
@@ -387,9 +396,9 @@ static void pick_cgroup(const struct cg_line *lines, int nl, struct pw_attrib *o
 static int read_cgroup(int piddir, struct pw_attrib *out)
 {
 	struct cg_line lines[MAX_CG_LINES];
-	size_t cap = 8192;
+	size_t cap = 8192, n;
 	char *buf = NULL;
-	ssize_t n;
+	int err;
 
 	/* Read the whole file; if it filled the buffer, grow and re-read. */
 	for (;;) {
@@ -400,17 +409,17 @@ static int read_cgroup(int piddir, struct pw_attrib *out)
 			return -ENOMEM;
 		}
 		buf = nbuf;
-		n = read_at(piddir, "cgroup", buf, cap - 1);
-		if (n < 0 || (size_t)n < cap - 1 || cap >= (1 << 20))
+		err = read_at(piddir, "cgroup", buf, cap - 1, &n);
+		if (err || n < cap - 1 || cap >= (1 << 20))
 			break;
 		cap *= 2;
 	}
-	if (n >= 0) {
+	if (!err) {
 		buf[n] = '\0';
 		pick_cgroup(lines, split_cgroup(buf, lines), out);
 	}
 	free(buf);
-	return n < 0 ? (int)n : 0;
+	return err;
 }
 
 /* ---- UTS hostname ---------------------------------------------------- */

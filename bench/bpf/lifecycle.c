@@ -1,5 +1,6 @@
 /* lifecycle N — fork, exit and reap N children, one at a time; prints the
  * wall time in ns.  The workload of the BPF benchmark. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -8,12 +9,19 @@
 
 int main(int argc, char **argv)
 {
-	long n = argc > 1 ? atol(argv[1]) : 10000;
+	long n = 10000;
 	struct timespec a, b;
 
-	if (n <= 0) {
-		fprintf(stderr, "usage: lifecycle N (N > 0)\n");
-		return 2;
+	if (argc > 1) {
+		char *end;
+
+		errno = 0;
+		n = strtol(argv[1], &end, 10);
+		if (end == argv[1] || *end || errno || n <= 0) {
+			fprintf(stderr, "lifecycle: N must be a whole number > 0, not '%s'\n"
+					"usage: lifecycle N\n", argv[1]);
+			return 2;
+		}
 	}
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	for (long i = 0; i < n; i++) {

@@ -48,17 +48,37 @@ static int ns_init(void *arg)
 		pause();
 }
 
+/* A whole number in [min, max] from an argument; 0, or -1 with a message. */
+static int parse_arg(const char *what, const char *s, long min, long max, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (end == s || *end || errno || v < min || v > max) {
+		fprintf(stderr, "manyns: %s must be a whole number in %ld..%ld, not '%s'\n",
+			what, min, max, s);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct pollfd in = { .fd = STDIN_FILENO, .events = POLLIN };
 	sigset_t stop;
 	int n, made = 0;
 
-	if (argc < 3 || (n = atoi(argv[1])) <= 0 || (per_ns = atoi(argv[2])) <= 0) {
+	/* bounds: pid_max is 32768 here, N*K processes must fit */
+	if (argc < 3 || argc > 4 ||
+	    parse_arg("N", argv[1], 1, 32768, &n) < 0 ||
+	    parse_arg("K", argv[2], 1, 32768, &per_ns) < 0 ||
+	    (argc > 3 && parse_arg("ZOMBIES", argv[3], 0, 32768, &zombies_per_ns) < 0)) {
 		fprintf(stderr, "usage: manyns N K [ZOMBIES]\n");
 		return 2;
 	}
-	zombies_per_ns = argc > 3 ? atoi(argv[3]) : 0;
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGTERM);
 	sigaddset(&stop, SIGINT);

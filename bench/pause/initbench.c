@@ -28,6 +28,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -254,6 +255,28 @@ static void stop_init(pid_t pid)
 		;
 }
 
+/*
+ * The number after "KEY:" in a /proc status-style line into *out (left alone
+ * when the line has another key or no whole non-negative number there).
+ */
+static void status_field(const char *line, const char *key, long *out)
+{
+	size_t klen = strlen(key);
+	const char *s = line + klen;
+	char *end;
+	long v;
+
+	if (strncmp(line, key, klen) || *s != ':')
+		return;
+	s++;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	/* "VmRSS:\t  1234 kB\n", "voluntary_ctxt_switches:\t5\n" */
+	if (end == s || errno || v < 0 || (*end != ' ' && *end != '\n' && *end != '\0'))
+		return;
+	*out = v;
+}
+
 /* VmRSS (kB) and context switches from /proc/PID/status. */
 static int proc_status(pid_t pid, long *rss_kb, long *vcsw, long *nvcsw)
 {
@@ -266,9 +289,9 @@ static int proc_status(pid_t pid, long *rss_kb, long *vcsw, long *nvcsw)
 		return -1;
 	*rss_kb = *vcsw = *nvcsw = -1;
 	while (fgets(line, sizeof(line), f)) {
-		sscanf(line, "VmRSS: %ld", rss_kb);
-		sscanf(line, "voluntary_ctxt_switches: %ld", vcsw);
-		sscanf(line, "nonvoluntary_ctxt_switches: %ld", nvcsw);
+		status_field(line, "VmRSS", rss_kb);
+		status_field(line, "voluntary_ctxt_switches", vcsw);
+		status_field(line, "nonvoluntary_ctxt_switches", nvcsw);
 	}
 	fclose(f);
 	return 0;
@@ -278,22 +301,68 @@ static int proc_status(pid_t pid, long *rss_kb, long *vcsw, long *nvcsw)
  * CPU time of PID in ms: se.sum_exec_runtime from /proc/PID/sched (ns
  * resolution), else utime + stime from /proc/PID/stat (clock ticks).
  */
+/* "se.sum_exec_runtime    :     12.345678" from /proc/PID/sched in ms, or -1. */
+static double sched_runtime_ms(const char *line)
+{
+	static const char key[] = "se.sum_exec_runtime";
+	const char *s = line + sizeof(key) - 1;
+	char *end;
+	double ms;
+
+	if (strncmp(line, key, sizeof(key) - 1) || (*s != ' ' && *s != ':'))
+		return -1;
+	s += strspn(s, " \t");
+	if (*s++ != ':')
+		return -1;
+	errno = 0;
+	ms = strtod(s, &end);
+	if (end == s || errno || ms < 0 || (*end != '\n' && *end != '\0'))
+		return -1;
+	return ms;
+}
+
+/*
+ * utime + stime (clock ticks) from a /proc/PID/stat line: fields 14 and 15,
+ * counted after the ")" that ends the command name (which may hold spaces).
+ */
+static int stat_ticks(char *line, unsigned long *ticks)
+{
+	char *s = strrchr(line, ')'), *tok, *save = NULL, *end;
+	unsigned long v[2];
+	int field = 2;		/* the ")" ends field 2 */
+
+	if (!s)
+		return -1;
+	for (tok = strtok_r(s + 1, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
+		if (++field < 14)
+			continue;
+		errno = 0;
+		v[field - 14] = strtoul(tok, &end, 10);
+		if (end == tok || *end || errno)
+			return -1;
+		if (field == 15) {
+			*ticks = v[0] + v[1];
+			return 0;
+		}
+	}
+	return -1;
+}
+
 static double proc_cpu_ms(pid_t pid)
 {
 	char p[64], buf[1024], *s;
-	unsigned long ut, st;
-	double ms;
+	unsigned long ticks;
+	double ms = -1;
 	FILE *f;
 
 	snprintf(p, sizeof(p), "/proc/%d/sched", (int)pid);
 	f = fopen(p, "re");
 	if (f) {
-		while (fgets(buf, sizeof(buf), f))
-			if (sscanf(buf, "se.sum_exec_runtime : %lf", &ms) == 1) {
-				fclose(f);
-				return ms;
-			}
+		while (ms < 0 && fgets(buf, sizeof(buf), f))
+			ms = sched_runtime_ms(buf);
 		fclose(f);
+		if (ms >= 0)
+			return ms;
 	}
 	snprintf(p, sizeof(p), "/proc/%d/stat", (int)pid);
 	f = fopen(p, "re");
@@ -301,11 +370,9 @@ static double proc_cpu_ms(pid_t pid)
 		return -1;
 	s = fgets(buf, sizeof(buf), f);
 	fclose(f);
-	if (!s || !(s = strrchr(buf, ')')))
+	if (!s || stat_ticks(buf, &ticks) < 0)
 		return -1;
-	if (sscanf(s + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
-		return -1;
-	return (ut + st) * 1000.0 / sysconf(_SC_CLK_TCK);
+	return ticks * 1000.0 / sysconf(_SC_CLK_TCK);
 }
 
 /* Sum of VmRSS of the init's direct children (tini's / dumb-init's sleep). */
@@ -322,9 +389,19 @@ static long children_rss(pid_t pid)
 	if (!fgets(buf, sizeof(buf), f))
 		buf[0] = '\0';
 	fclose(f);
-	for (tok = strtok_r(buf, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save))
-		if (proc_status((pid_t)atoi(tok), &rss, &a, &b) == 0 && rss > 0)
+	for (tok = strtok_r(buf, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
+		char *end;
+		long child;
+
+		errno = 0;
+		child = strtol(tok, &end, 10);
+		if (end == tok || *end || errno || child <= 0 || child > INT_MAX) {
+			warnx_("%s: '%s' is not a pid", p, tok);
+			continue;
+		}
+		if (proc_status((pid_t)child, &rss, &a, &b) == 0 && rss > 0)
 			sum += rss;
+	}
 	return sum;
 }
 

@@ -46,6 +46,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -70,6 +71,22 @@ static void die(const char *what)
 {
 	fprintf(stderr, "pwtest: %s: %s\n", what, strerror(errno));
 	exit(99);
+}
+
+/* A whole number in [min, max] from argv, else exit 2 saying which. */
+static int num_arg(const char *what, const char *s, long min, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (end == s || *end || errno || v < min || v > max) {
+		fprintf(stderr, "pwtest: %s must be a whole number in %ld..%ld, not '%s'\n",
+			what, min, max, s);
+		exit(2);
+	}
+	return (int)v;
 }
 
 static int code_of(int st)
@@ -382,10 +399,32 @@ static int sigrec(int argc, char **argv)
 	return 0;
 }
 
+static volatile sig_atomic_t got_term;
+
 static void on_term(int sig)
 {
 	(void)sig;
-	usleep(200 * 1000);	/* a slow but honest shutdown */
+	got_term = 1;
+}
+
+/*
+ * leave's second child: on SIGTERM, a slow but honest shutdown (200 ms,
+ * then exit 0).  The handler only sets a flag; SIGTERM stays blocked except
+ * inside sigsuspend, so one arriving before we wait is not lost.
+ */
+static void slow_term_child(int ready_fd)
+{
+	sigset_t term, old;
+
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigprocmask(SIG_BLOCK, &term, &old);
+	signal(SIGTERM, on_term);
+	if (write(ready_fd, "r", 1) != 1)
+		_exit(1);
+	while (!got_term)
+		sigsuspend(&old);
+	usleep(200 * 1000);
 	_exit(0);
 }
 
@@ -403,7 +442,7 @@ static int leave(int argc, char **argv)
 		if (pid[i] == 0) {
 			close(ready[0]);
 			if (i == 1)
-				signal(SIGTERM, on_term);
+				slow_term_child(ready[1]);
 			if (i == 2)
 				signal(SIGTERM, SIG_IGN);
 			if (write(ready[1], "r", 1) != 1)
@@ -461,7 +500,7 @@ static int holdpage(int argc, char **argv)
 
 	if (argc != 3)
 		return 2;
-	pidfd = (int)syscall(SYS_pidfd_open, atoi(argv[2]), 0);
+	pidfd = (int)syscall(SYS_pidfd_open, num_arg("PID", argv[2], 1, INT_MAX), 0);
 	snprintf(path, sizeof(path), "/proc/%s/fd", argv[2]);
 	d = opendir(path);
 	if (pidfd < 0 || !d)
@@ -597,9 +636,9 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "race"))
 		return race(argc, argv);
 	if (!strcmp(cmd, "exit") && argc == 3)
-		return atoi(argv[2]);
+		return num_arg("exit code", argv[2], 0, 255);
 	if (!strcmp(cmd, "raise") && argc == 3)
-		die_by(atoi(argv[2]), 0);
+		die_by(num_arg("signal", argv[2], 1, SIGRTMAX), 0);
 	if (!strcmp(cmd, "sigstate"))
 		return sigstate();
 	if (!strcmp(cmd, "sigset"))
@@ -615,7 +654,7 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "holdpage"))
 		return holdpage(argc, argv);
 	if (!strcmp(cmd, "masked") && argc > 5 && !strcmp(argv[4], "--")) {
-		sig = atoi(argv[3]);
+		sig = num_arg("signal", argv[3], 1, SIGRTMAX);
 		if (!strcmp(argv[2], "block")) {
 			sigset_t s;
 

@@ -79,15 +79,28 @@ void sc_set_disp(struct sc_model *m, int p, enum sc_disp d, bool nocldwait)
  */
 static void propagate_has_subreaper(struct sc_model *m, int p)
 {
-	int kids[SC_MAX_PROC], n = sc_proc_children(m, p, kids, SC_MAX_PROC);
+	/*
+	 * Iterative, like the kernel's walk: a stack of processes whose
+	 * children are still to visit.  The parent links form a tree and a
+	 * child is marked before it is pushed (a marked one is never pushed),
+	 * so every process is pushed at most once: SC_MAX_PROC entries do.
+	 * The visiting order differs from a recursive walk, the result does
+	 * not: what a child gets depends only on its own flags.
+	 */
+	int todo[SC_MAX_PROC], ntodo = 0, kids[SC_MAX_PROC];
 
-	for (int i = 0; i < n; i++) {
-		struct sc_proc *c = &m->p[kids[i]];
+	todo[ntodo++] = p;
+	while (ntodo > 0) {
+		int n = sc_proc_children(m, todo[--ntodo], kids, SC_MAX_PROC);
 
-		if (c->has_subreaper || c->init)
-			continue;
-		c->has_subreaper = true;
-		propagate_has_subreaper(m, kids[i]);
+		for (int i = 0; i < n; i++) {
+			struct sc_proc *c = &m->p[kids[i]];
+
+			if (c->has_subreaper || c->init)
+				continue;
+			c->has_subreaper = true;
+			todo[ntodo++] = kids[i];
+		}
 	}
 }
 

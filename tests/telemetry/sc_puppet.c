@@ -25,6 +25,9 @@
 #include "sc_model.h"
 #include "sc_puppet.h"
 
+/* how often the test side looks at its deadline while waiting: 10 ms */
+#define ACK_POLL_NS	(10L * 1000 * 1000)
+
 static struct puppet_shm *g_shm;
 
 static void futex_wait(_Atomic uint32_t *word, uint32_t val, long timeout_ns)
@@ -267,13 +270,20 @@ void puppet_serve(struct puppet_shm *shm, int id)
 int puppet_main(int argc, char **argv)
 {
 	struct puppet_slot *s;
+	char *end;
+	long slot;
 	int id;
 
 	if (argc != 4)
 		return 64;
-	id = atoi(argv[2]);
+	/* a puppet never prints: a bad slot number is exit status 65 */
+	errno = 0;
+	slot = strtol(argv[2], &end, 10);
+	if (end == argv[2] || *end || errno || slot < 0 || slot >= PUPPET_SLOTS)
+		return 65;
+	id = (int)slot;
 	g_shm = puppet_map();
-	if (!g_shm || id < 0 || id >= PUPPET_SLOTS)
+	if (!g_shm)
 		return 65;
 	s = &g_shm->slot[id];
 	if (!strcmp(argv[3], "new")) {
@@ -311,7 +321,7 @@ int puppet_wait_ack(struct puppet_shm *shm, int id, uint32_t seq, double timeout
 	while ((cur = atomic_load(&s->ack_seq)) != seq) {
 		if (mono() > end)
 			return -1;
-		futex_wait(&s->ack_seq, cur, 10 * 1000 * 1000);
+		futex_wait(&s->ack_seq, cur, ACK_POLL_NS);
 	}
 	return 0;
 }
@@ -324,7 +334,7 @@ int puppet_wait_born(struct puppet_shm *shm, int id, double timeout_s)
 	while (!atomic_load(&s->born)) {
 		if (mono() > end)
 			return -1;
-		futex_wait(&s->born, 0, 10 * 1000 * 1000);
+		futex_wait(&s->born, 0, ACK_POLL_NS);
 	}
 	return 0;
 }

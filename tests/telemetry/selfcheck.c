@@ -28,6 +28,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -144,6 +145,23 @@ struct pstatus {
 	int threads;
 };
 
+/* The number after "\nKEY\t" in a /proc status text, or -1 if absent or not one. */
+static long status_num(const char *buf, const char *key)
+{
+	const char *p = strstr(buf, key);
+	char *end;
+	long v;
+
+	if (!p)
+		return -1;
+	p += strlen(key);
+	errno = 0;
+	v = strtol(p, &end, 10);
+	if (end == p || errno || v < 0 || v > INT_MAX || (*end != '\n' && *end != '\0'))
+		return -1;
+	return v;
+}
+
 static int read_status(pid_t pid, struct pstatus *st)
 {
 	char path[64], buf[4096], *p;
@@ -160,8 +178,8 @@ static int read_status(pid_t pid, struct pstatus *st)
 		return -1;
 	buf[n] = 0;
 	st->state = (p = strstr(buf, "\nState:\t")) ? p[8] : '?';
-	st->ppid = (p = strstr(buf, "\nPPid:\t")) ? (pid_t)atoi(p + 7) : -1;
-	st->threads = (p = strstr(buf, "\nThreads:\t")) ? atoi(p + 10) : -1;
+	st->ppid = (pid_t)status_num(buf, "\nPPid:\t");
+	st->threads = (int)status_num(buf, "\nThreads:\t");
 	return 0;
 }
 

@@ -15,10 +15,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/sched.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -511,20 +513,51 @@ static char proc_state(pid_t pid)
 	return p && p[1] && p[2] ? p[2] : '?';
 }
 
-static pid_t only_child(pid_t parent)
+/*
+ * The next pid of a /proc/PID/task/TID/children file (pids, each followed
+ * by a space): > 0, 0 at the end, -1 for anything that is not a pid.
+ */
+static pid_t next_child_pid(FILE *f)
+{
+	char tok[16], *end;
+	size_t n = 0;
+	long v;
+	int ch;
+
+	while ((ch = getc(f)) == ' ' || ch == '\n')
+		;
+	for (; ch != EOF && ch != ' ' && ch != '\n'; ch = getc(f)) {
+		if (n + 1 >= sizeof(tok))
+			return -1;
+		tok[n++] = (char)ch;
+	}
+	if (!n)
+		return 0;
+	tok[n] = 0;
+	errno = 0;
+	v = strtol(tok, &end, 10);
+	return *end || errno || v <= 0 || v > INT_MAX ? -1 : (pid_t)v;
+}
+
+static FILE *open_children(pid_t parent)
 {
 	char path[96];
-	int pid = 0;
-	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", parent, parent);
-	f = fopen(path, "r");
+	return fopen(path, "r");
+}
+
+/* The first child of parent's main thread, 0 if none or unreadable. */
+static pid_t only_child(pid_t parent)
+{
+	FILE *f = open_children(parent);
+	pid_t pid;
+
 	if (!f)
 		return 0;
-	if (fscanf(f, "%d", &pid) != 1)
-		pid = 0;
+	pid = next_child_pid(f);
 	fclose(f);
-	return pid;
+	return pid > 0 ? pid : 0;
 }
 
 static void t_leader_exits_first(void)
@@ -733,20 +766,19 @@ out:
 	close(pidp[1]);
 }
 
+/* How many children of parent's main thread are zombies; -1 if unreadable. */
 static int count_zombie_children(pid_t parent)
 {
-	char path[96];
-	int pid, n = 0;
-	FILE *f;
+	FILE *f = open_children(parent);
+	int n = 0;
+	pid_t pid;
 
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", parent, parent);
-	f = fopen(path, "r");
 	if (!f)
 		return -1;
-	while (fscanf(f, "%d", &pid) == 1)
+	while ((pid = next_child_pid(f)) > 0)
 		n += proc_state(pid) == 'Z';
 	fclose(f);
-	return n;
+	return pid < 0 ? -1 : n;
 }
 
 /* n zombies of a lazy init, made before any collector runs. */
@@ -1027,7 +1059,7 @@ static void t_ns_churn(void)
 {
 	struct pw_opts o = { .max_zombies = 1u << 18, .max_gone = 256, .exit_variant = test_variant,
 			     .attach = test_attach, .walk = test_walk };
-	int pipefd[2], total = 2000, made = 0, alive_ours = 0, seen_n = 0;
+	int pipefd[2] = { -1, -1 }, total = 2000, made = 0, alive_ours = 0, seen_n = 0;
 	struct churn_ns *ours = calloc(total, sizeof(*ours));
 	bool *seen = calloc(total, sizeof(*seen));
 	struct pw_collector *c = NULL;
@@ -1035,10 +1067,18 @@ static void t_ns_churn(void)
 	struct pw_snapshot *s;
 	char err[1024];
 
-	if (pw_open(&o, &c, err, sizeof(err)) || !ours || !seen || pipe(pipefd)) {
+	if (!ours || !seen) {
+		ok(0, "ns_churn: setup: out of memory for %d namespaces", total);
+		goto out;
+	}
+	if (pw_open(&o, &c, err, sizeof(err))) {
 		diag("setup: %s", err);
 		ok(0, "ns_churn: setup");
-		return;
+		goto out;
+	}
+	if (pipe(pipefd)) {
+		ok(0, "ns_churn: setup: pipe: %s", strerror(errno));
+		goto out;
 	}
 	for (int i = 0; i < total; i++) {
 		pid_t m = fork();
@@ -1063,11 +1103,15 @@ static void t_ns_churn(void)
 	   "ns_churn: the ones let go before their time are counted (%llu >= %d)",
 	   (unsigned long long)s->self.drops[PWC_DROP_GONE_EVICTED], total - 256);
 	pw_snapshot_free(s);
-	close(pipefd[0]);
-	close(pipefd[1]);
+out:
+	if (pipefd[0] >= 0) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+	}
 	free(ours);
 	free(seen);
-	pw_close(c);
+	if (c)
+		pw_close(c);
 }
 
 /* A namespace whose init makes two children, reaps them and exits. */
@@ -1107,18 +1151,24 @@ static void t_gone_retention(void)
 	char err[1024];
 	double end;
 
-	if (pw_open(&o, &c, err, sizeof(err)) || ns_start_lazy_init(&tns)) {
+	if (pw_open(&o, &c, err, sizeof(err))) {
 		diag("setup: %s", err);
 		ok(0, "gone_retention: setup");
 		return;
 	}
+	if (ns_start_lazy_init(&tns)) {
+		ok(0, "gone_retention: setup: namespace");
+		pw_close(c);
+		return;
+	}
 	ns_run(&tns, short_ns_init, NULL, false);
 	ns_stop(&tns);	/* the init dies: the namespace with it */
-	for (end = now_mono() + WAIT_SECS; now_mono() < end; usleep(20000)) {
+	/* at least one snapshot, then until the final counts or the deadline */
+	for (end = now_mono() + WAIT_SECS;; usleep(20000)) {
 		pw_snapshot_free(s1);
 		s1 = snap(c);
 		g1 = find_gone(s1, tns.inum);
-		if (g1 && g1->reaped == g1->zombie_exits)
+		if ((g1 && g1->reaped == g1->zombie_exits) || now_mono() > end)
 			break;
 	}
 	s2 = snap(c);
@@ -1131,10 +1181,10 @@ static void t_gone_retention(void)
 		is_int(g2->reaped, g1->reaped, "gone_retention: ... and the same reaps");
 		ok(g2->gone_time > 0 && g2->gone_time <= s2->time, "gone_retention: gone_time is set");
 	}
-	for (end = now_mono() + 2 + WAIT_SECS; now_mono() < end; usleep(100000)) {
+	for (end = now_mono() + 2 + WAIT_SECS;; usleep(100000)) {
 		pw_snapshot_free(s3);
 		s3 = snap(c);
-		if (!find_gone(s3, tns.inum))
+		if (!find_gone(s3, tns.inum) || now_mono() > end)
 			break;
 	}
 	ok(!find_gone(s3, tns.inum) && s3->time - (g2 ? g2->gone_time : 0) >= 2,
@@ -1723,7 +1773,7 @@ static int orphan_leader_workload(void *arg)
 		return 3;
 	for (int i = 0; i < 5000 && proc_state(res[0]) != 'Z'; i++)
 		usleep(1000);
-	res[1] = proc_state(res[0]);
+	res[1] = (unsigned char)proc_state(res[0]);
 	return write_full(a->report, res, sizeof(res)) ? 4 : 0;	/* W exits: Z and P are orphans */
 }
 
@@ -1834,6 +1884,17 @@ static int exec_workload(void *arg)
 	return 3;
 }
 
+/* A file descriptor or pid from our own argv: >= 0, or -1 if not one. */
+static int int_arg(const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	return end == s || *end || errno || v < 0 || v > INT_MAX ? -1 : (int)v;
+}
+
 /*
  * The second half of exec_workload, after its exec: argv is --exec-parent
  * GO_FD REPORT_FD PID0 PID1.  SIGCHLD is still SIG_IGN and the two clone
@@ -1844,16 +1905,17 @@ static int exec_workload(void *arg)
 static int exec_parent_main(int argc, char **argv)
 {
 	int res[3] = { 0, 0, 0 }, report, go;
+	pid_t kid[2];
 	siginfo_t si;
 	pid_t c2;
 
-	if (argc != 6)
+	/* 64: the parent sees it as its workload's exit status */
+	if (argc != 6 || (go = int_arg(argv[2])) < 0 || (report = int_arg(argv[3])) < 0 ||
+	    (kid[0] = int_arg(argv[4])) <= 0 || (kid[1] = int_arg(argv[5])) <= 0)
 		return 64;
-	go = atoi(argv[2]);
-	report = atoi(argv[3]);
 	close(go);	/* both children exit now */
-	for (int i = 4; i < 6; i++) {
-		pid_t c = (pid_t)atoi(argv[i]);
+	for (int i = 0; i < 2; i++) {
+		pid_t c = kid[i];
 
 		/* blocks until it is a zombie (0) or autoreaped (ECHILD) */
 		if (waitid(P_PID, c, &si, WEXITED | WNOWAIT | __WALL) < 0 && errno == ECHILD)
@@ -2029,9 +2091,19 @@ static size_t window_bytes(void)
 	size_t avail = 0;
 	FILE *f = fopen("/proc/meminfo", "r");
 
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "MemAvailable: %zu kB", &avail) == 1)
-			break;
+	while (f && fgets(line, sizeof(line), f)) {
+		static const char key[] = "MemAvailable:";
+		char *p = line + sizeof(key) - 1, *end;
+		unsigned long long kb;
+
+		if (strncmp(line, key, sizeof(key) - 1))
+			continue;
+		errno = 0;
+		kb = strtoull(p, &end, 10);
+		if (end != p && !errno && !strcmp(end, " kB\n") && kb <= SIZE_MAX / 1024)
+			avail = (size_t)kb;
+		break;
+	}
 	if (f)
 		fclose(f);
 	avail = avail * 1024 / 2;
@@ -2128,7 +2200,8 @@ static void print_variants(void)
 
 int main(int argc, char **argv)
 {
-	const char *v = getenv("PW_TEST_VARIANT");
+	const char *v = getenv("PW_TEST_VARIANT"), *attach = getenv("PW_TEST_ATTACH"),
+		   *walk = getenv("PW_TEST_WALK");
 	size_t n = sizeof(tests) / sizeof(tests[0]);
 
 	/* exec_autoreap's workload; _exit: no atexit work (LeakSanitizer's check forks a tracer) */
@@ -2140,9 +2213,9 @@ int main(int argc, char **argv)
 			printf("%s\n", tests[i].name);
 		return 0;
 	}
-	if (getenv("PW_TEST_ATTACH") && !strcmp(getenv("PW_TEST_ATTACH"), "raw_tp"))
+	if (attach && !strcmp(attach, "raw_tp"))
 		test_attach = PW_ATTACH_RAW_TP;
-	if (getenv("PW_TEST_WALK") && !strcmp(getenv("PW_TEST_WALK"), "iter_task"))
+	if (walk && !strcmp(walk, "iter_task"))
 		test_walk = PW_WALK_ITER_TASK;
 	if (v && !strcmp(v, "legacy"))
 		test_variant = PW_VARIANT_LEGACY;

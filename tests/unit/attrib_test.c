@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -140,6 +141,8 @@ static void fmt_is(const char *raw, size_t n, bool more, const char *want, const
 
 static void test_cmdline_format(void)
 {
+	static const char e_acute[2] = { '\xc3', '\xa9' };			/* U+00E9 */
+	static const char g_clef[4] = { '\xf0', '\x9d', '\x84', '\x9e' };	/* U+1D11E */
 	char raw[400], want[300];
 
 	FMT_IS("sleep\0" "1000\0", false, "sleep 1000", "argv joined by single spaces");
@@ -156,26 +159,28 @@ static void test_cmdline_format(void)
 	want[255] = '\0';
 	fmt_is(raw, 255, false, want, "exactly 255 bytes: fits, no marker");
 	memset(want, 'x', 252);
-	strcpy(want + 252, "...");
+	snprintf(want + 252, sizeof(want) - 252, "...");
 	fmt_is(raw, 256, false, want, "256 bytes: 252 + \"...\"");
 	fmt_is(raw, sizeof(raw), false, want, "400 bytes: 252 + \"...\"");
 
+	/* raw is bytes with a length, not a string: the UTF-8 chars go in
+	 * as byte arrays, with no terminator */
 	/* 2-byte char straddling the cut at 252: dropped whole */
-	memcpy(raw + 251, "\xc3\xa9", 2);
+	memcpy(raw + 251, e_acute, sizeof(e_acute));
 	memset(want, 'x', 251);
-	strcpy(want + 251, "...");
+	snprintf(want + 251, sizeof(want) - 251, "...");
 	fmt_is(raw, 300, false, want, "cut inside a 2-byte char backs up");
 	/* ending right at the cut: kept */
 	memset(raw, 'x', sizeof(raw));
-	memcpy(raw + 250, "\xc3\xa9", 2);
+	memcpy(raw + 250, e_acute, sizeof(e_acute));
 	memcpy(want, raw, 252);
-	strcpy(want + 252, "...");
+	snprintf(want + 252, sizeof(want) - 252, "...");
 	fmt_is(raw, 300, false, want, "char ending at the cut kept");
 	/* 4-byte char straddling */
 	memset(raw, 'x', sizeof(raw));
-	memcpy(raw + 250, "\xf0\x9d\x84\x9e", 4);
+	memcpy(raw + 250, g_clef, sizeof(g_clef));
 	memset(want, 'x', 250);
-	strcpy(want + 250, "...");
+	snprintf(want + 250, sizeof(want) - 250, "...");
 	fmt_is(raw, 300, false, want, "cut inside a 4-byte char backs up");
 }
 
@@ -438,8 +443,8 @@ static void test_uts_stranded(pid_t child)
 
 static void test_uts(void)
 {
-	char *argv[] = { "unshare", "-u", "sh", "-c",
-			 "hostname " TEST_HOSTNAME " && exec sleep 1000", NULL };
+	char script[] = "hostname " TEST_HOSTNAME " && exec sleep 1000";
+	char *argv[] = { "unshare", "-u", "sh", "-c", script, NULL };
 	static const char want_cmd[] = "sleep\0" "1000";
 	ino_t own_before = ns_ino("/proc/thread-self/ns/uts");
 	struct pw_attrib a;
@@ -595,9 +600,9 @@ static void test_cgroup_real(const char *self_exe)
 	if (!ok(wait_cmdline(pid, "attrib_test\0--sleeper", 22), "sleeper exec'd"))
 		return;
 	/* the tab becomes '?', UTF-8 stays, x's up to 252 bytes, "..." */
-	strcpy(want, "attrib_test --sleeper tab?here \xc3\xbcn\xc3\xaf ");
+	snprintf(want, sizeof(want), "attrib_test --sleeper tab?here \xc3\xbcn\xc3\xaf ");
 	memset(want + strlen(want), 'x', 252 - strlen(want));
-	strcpy(want + 252, "...");
+	snprintf(want + 252, sizeof(want) - 252, "...");
 
 	r = cg_move("/sys/fs/cgroup/pids", "libpod-" ID1 ".scope", pid);
 	if (!ok(r, "moved sleeper into v1 pids cgroup libpod-<id>.scope"))
@@ -673,9 +678,41 @@ static int count_fds(void)
 	return n;
 }
 
+/* s on stderr, from a signal handler: write(2) only */
+static void say_raw(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n])
+		n++;
+	if (write(STDERR_FILENO, s, n) < 0)
+		return;
+}
+
+/*
+ * SIGTERM/SIGINT: what cleanup() does, with async-signal-safe calls only
+ * (kill, waitpid, rmdir, access, poll, write), reading the lists without
+ * changing them (the main thread may be in the middle of an update); then
+ * die by the signal.
+ */
 static void on_signal(int sig)
 {
-	cleanup();
+	for (int i = 0; i < nchildren; i++) {
+		kill(children[i], SIGKILL);
+		waitpid(children[i], NULL, 0);
+	}
+	for (int k = ncg_dirs - 1; k >= 0; k--) {
+		/* the killed child may take a moment to leave the cgroup */
+		for (int i = 0; rmdir(cg_dirs[k]) && access(cg_dirs[k], F_OK) == 0; i++) {
+			if (i == 500) {
+				say_raw("attrib_test: cannot remove ");
+				say_raw(cg_dirs[k]);
+				say_raw("\n");
+				break;
+			}
+			poll(NULL, 0, 10);
+		}
+	}
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
