@@ -78,7 +78,7 @@ const volatile __u32 max_zombies = 1024;
 const volatile __u32 exited_mask = 65535;
 const volatile __u32 nr_cpus = 1;
 /* how old an init's dispositions and nodename may get before the walk reads them again */
-const volatile __u64 info_refresh_ns = 2000000000ULL;
+const volatile __u64 info_refresh_ns = 5000000000ULL;
 
 /* Written by the collector before each snapshot walk (mmaped .bss). */
 __u64 iter_gen;
@@ -93,13 +93,15 @@ __u32 iter_swept;	/* the release sweep ran in this walk */
 __u32 iter_done;	/* the walk reached its end */
 __u32 iter_force_sweep;	/* set by the collector: a namespace waits for its last releases */
 /*
- * The walk's current run: processes of one namespace follow each other in
- * the task list (siblings are created together), so the walk counts a run
- * and touches the namespace's entry once per run, not once per process.
+ * The namespaces the walk met last: the process list is in creation order,
+ * so the processes of a few namespaces created together interleave, and a
+ * handful of recent ones catch nearly every process.  A namespace's entry in
+ * iter_ns (a hash lookup) and its key (reads of a cold pid_namespace) are
+ * then touched once per stay in this cache, not once per process.
  */
-__u64 walk_run_ns;	/* address of the run's pid_namespace */
-__u64 walk_run_count;	/* processes seen in the run, not yet added */
-struct pw_ns_key walk_run_key;
+#define WALK_CACHE	8
+struct pw_walk_ns walk_cache[WALK_CACHE];
+__u32 walk_next;	/* the entry to reuse next (round robin) */
 
 /* Never written: a zero value for new map entries (too big for the stack). */
 static const struct pw_ns_stats zero_ns_stats;
@@ -1080,16 +1082,44 @@ static __always_inline struct pid_namespace *task_ns(struct task_struct *t, int 
 	return level ? pid->numbers[1].ns : pid->numbers[0].ns;
 }
 
-static __always_inline void run_flush(void)
+static __always_inline void cache_flush(struct pw_walk_ns *w)
 {
 	struct pw_iter_ns *it;
 
-	if (!walk_run_count)
+	if (!w->count)
 		return;
-	it = bpf_map_lookup_elem(&iter_ns, &walk_run_key);
+	it = bpf_map_lookup_elem(&iter_ns, &w->key);
 	if (it)
-		it->processes += walk_run_count;
-	walk_run_count = 0;
+		it->processes += w->count;
+	w->count = 0;
+}
+
+/* The cache entry of ns, found or made; NULL when its namespace could not be recorded. */
+static __always_inline struct pw_walk_ns *cache_get(struct pid_namespace *ns)
+{
+	__u64 p = (__u64)(unsigned long)ns;
+	struct pw_walk_ns *w;
+
+#pragma clang loop unroll(full)
+	for (int i = 0; i < WALK_CACHE; i++)
+		if (walk_cache[i].ns == p)
+			return &walk_cache[i];
+	w = &walk_cache[walk_next++ & (WALK_CACHE - 1)];
+	cache_flush(w);
+	ns_key_probe(ns, &w->key);
+	w->ns = p;
+	if (!iter_ns_get(&w->key, ns)) {
+		w->ns = 0;	/* not recorded: try again with the next process */
+		return NULL;
+	}
+	return w;
+}
+
+static __always_inline void cache_flush_all(void)
+{
+#pragma clang loop unroll(full)
+	for (int i = 0; i < WALK_CACHE; i++)
+		cache_flush(&walk_cache[i]);
 }
 
 /*
@@ -1103,6 +1133,7 @@ static __always_inline int walk_process_body(struct task_struct *task, int look_
 	struct pid_namespace *ns;
 	struct pw_iter_ns *it;
 	struct pw_exited *e;
+	struct pw_walk_ns *w;
 	int nr = 0;
 
 	ns = task_ns(task, &nr);
@@ -1110,14 +1141,9 @@ static __always_inline int walk_process_body(struct task_struct *task, int look_
 		drop(PW_DROP_NS_UNRESOLVED);
 		return 0;
 	}
-	if ((__u64)(unsigned long)ns != walk_run_ns) {
-		run_flush();
-		ns_key_probe(ns, &walk_run_key);
-		walk_run_ns = (__u64)(unsigned long)ns;
-		if (!iter_ns_get(&walk_run_key, ns))
-			walk_run_ns = 0;	/* not recorded: try again with the next process */
-	}
-	walk_run_count += walk_run_ns != 0;
+	w = cache_get(ns);
+	if (w)
+		w->count++;
 	/*
 	 * An exited slot's process that has not reached EXIT_ZOMBIE yet (it is
 	 * between its exit tracepoint and exit_notify) must be marked seen too.
@@ -1140,15 +1166,19 @@ static __always_inline int walk_process_body(struct task_struct *task, int look_
 	 */
 	if (!(task->exit_state & EXIT_ZOMBIE) || task->signal->nr_threads > 1)
 		return 0;
-	it = bpf_map_lookup_elem(&iter_ns, &walk_run_key);
-	if (it && walk_run_ns) {
+	if (!w) {
+		iter_unlisted++;	/* counted nowhere: its namespace has no entry */
+		return 0;
+	}
+	it = bpf_map_lookup_elem(&iter_ns, &w->key);
+	if (it) {
 		it->zombies++;
 		if (!exit_ns)
 			it->zombies_unknown_exit++;
 		else if (!it->oldest_exit_ns || exit_ns < it->oldest_exit_ns)
 			it->oldest_exit_ns = exit_ns;
 	}
-	emit_zombie(task, &walk_run_key, nr, exit_ns);
+	emit_zombie(task, &w->key, nr, exit_ns);
 	return 0;
 }
 
@@ -1262,7 +1292,7 @@ static __always_inline void walk_end(int by_pid)
 	if (iter_done)
 		return;
 	iter_done = 1;
-	run_flush();
+	cache_flush_all();
 	bpf_loop(nr_cpus, owned_step, &owned, 0);
 	if (owned <= (__s64)iter_slots_seen && !iter_force_sweep)
 		return;

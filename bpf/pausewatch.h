@@ -153,6 +153,13 @@ struct pw_iter_ns {
 	char nodename[PW_NODENAME_LEN];	/* the init's UTS nodename ("" if it has none now) */
 };
 
+/* The walk's cache of the namespaces it met last (in .bss; see pausewatch.bpf.c). */
+struct pw_walk_ns {
+	__u64 ns;		/* pid_namespace address; 0 = free */
+	__u64 count;		/* processes seen, not yet added to its iter_ns entry */
+	struct pw_ns_key key;
+};
+
 /* One zombie, written by the snapshot walk (bounded by max_zombies). */
 struct pw_zombie_rec {
 	struct pw_ns_key ns;

@@ -710,8 +710,8 @@ static int walk(struct pw_collector *c)
 	bss->iter_done = 0;
 	bss->iter_force_sweep = c->force_sweep;
 	c->force_sweep = false;
-	bss->walk_run_ns = 0;
-	bss->walk_run_count = 0;
+	memset(bss->walk_cache, 0, sizeof(bss->walk_cache));
+	bss->walk_next = 0;
 	fd = bpf_iter_create(bpf_link__fd(c->walk_link));
 	if (fd < 0)
 		return -errno;
