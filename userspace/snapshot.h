@@ -102,7 +102,8 @@ struct pw_namespace {
 	double oldest_zombie_age_s;	/* < 0: no zombie */
 	bool oldest_age_is_lower_bound;	/* some zombie exited before the collector started */
 
-	/* the init's signal dispositions now, bit N-1 for signal N */
+	/* the init's signal dispositions (at most 5 s old), bit N-1 for signal N,
+	 * known for HUP INT QUIT USR1 USR2 TERM and CHLD */
 	bool init_disp_known;
 	uint64_t init_sig_caught;	/* handler installed */
 	uint64_t init_sig_ignored;	/* SIG_IGN */
