@@ -32,20 +32,9 @@ for t in umoci tar jq ldd; do
 	command -v "$t" >/dev/null || die "$t not found (install with: scripts/deps.sh image)"
 done
 
-here=$(cd "$(dirname "$0")/.." && pwd)
-if [ -z "${SOURCE_DATE_EPOCH:-}" ]; then
-	SOURCE_DATE_EPOCH=$(git -C "$here" log -1 --format=%ct 2>/dev/null || true)
-	: "${SOURCE_DATE_EPOCH:=0}"
-fi
-[[ "$SOURCE_DATE_EPOCH" =~ ^[0-9]+$ ]] || die "SOURCE_DATE_EPOCH='$SOURCE_DATE_EPOCH' is not a number of seconds"
-created=$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%dT%H:%M:%SZ)
-
-umask 022
-export LC_ALL=C TZ=UTC
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/pw-deploy-image.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-rootfs=$work/rootfs
+# shellcheck source=image/oci-lib.sh
+. "$(dirname "$0")/../image/oci-lib.sh"
+oci_begin
 mkdir -p "$rootfs/proc" "$rootfs/sys" "$rootfs/dev" "$rootfs/etc"
 install -m 0755 "$bin" "$rootfs/pausetop"
 
@@ -61,50 +50,11 @@ done
 unresolved=$(ldd "$bin" 2>/dev/null | grep -c 'not found') || true
 [ "$unresolved" -eq 0 ] || die "ldd $bin: $unresolved libraries not found"
 
-(cd "$rootfs" && find . -mindepth 1 -printf '%P\n' | sort) >"$work/list"
-tar -C "$rootfs" --format=ustar --no-recursion --numeric-owner \
-	--owner=0 --group=0 --mtime="@$SOURCE_DATE_EPOCH" \
-	-cf "$work/layer.tar" -T "$work/list" \
-	|| die "tar of the layer failed"
-
-rm -rf "$out"
-mkdir -p "$(dirname "$out")"
-umoci init --layout "$out"
-umoci new --image "$out:latest"
-umoci raw add-layer --image "$out:latest" \
-	--history.created "$created" \
-	--history.created_by "pausewatch deploy/build-image.sh" \
-	"$work/layer.tar"
-
-labels=(
-	--config.label "org.opencontainers.image.title=pausewatch-pausetop"
-	--config.label "org.opencontainers.image.description=pausewatch pausetop: per-PID-namespace zombies, orphans and signals from BPF tracepoints; Prometheus exporter"
-	--config.label "org.opencontainers.image.created=$created"
-	--config.label "org.opencontainers.image.version=${IMAGE_VERSION:-unknown}"
-	--config.label "org.opencontainers.image.licenses=Apache-2.0"
-)
-[ -n "${IMAGE_SOURCE:-}" ] && labels+=(--config.label "org.opencontainers.image.source=$IMAGE_SOURCE")
-[ -n "${IMAGE_REVISION:-}" ] && labels+=(--config.label "org.opencontainers.image.revision=$IMAGE_REVISION")
-
-umoci config --image "$out:latest" --no-history --created "$created" \
-	--os linux \
-	--config.user 0:0 \
-	--config.entrypoint /pausetop \
-	--clear config.cmd \
-	"${labels[@]}"
-umoci gc --layout "$out"
-
-if [ -n "$archive" ]; then
-	(cd "$out" && find . -mindepth 1 -printf '%P\n' | sort) >"$work/alist"
-	mkdir -p "$(dirname "$archive")"
-	tar -C "$out" --format=ustar --no-recursion --numeric-owner \
-		--owner=0 --group=0 --mtime="@$SOURCE_DATE_EPOCH" \
-		--mode='u=rwX,go=rX' -cf "$archive.tmp" -T "$work/alist" \
-		|| die "tar of the oci-archive failed"
-	mv "$archive.tmp" "$archive"
-fi
-
-digest=$(jq -r '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"]=="latest") | .digest' "$out/index.json")
+oci_layout "$out" "pausewatch deploy/build-image.sh"
+oci_config "$out" pausewatch-pausetop \
+	"pausewatch pausetop: per-PID-namespace zombies, orphans and signals from BPF tracepoints; Prometheus exporter" \
+	--config.user 0:0 --config.entrypoint /pausetop --clear config.cmd
+digest=$(oci_finish "$out" "$archive")
 nlibs=$(wc -w <<<"$libs")
 what="static"
 [ "$nlibs" -gt 0 ] && what="$nlibs shared objects"

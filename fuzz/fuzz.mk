@@ -31,7 +31,7 @@ $(eval $(call fuzz_target,cgroup_file,))
 $(eval $(call fuzz_target,cmdline_format,userspace/attrib.c))
 $(eval $(call fuzz_target,textsafe,userspace/textsafe.c))
 $(eval $(call fuzz_target,json_escape,userspace/json.c))
-$(eval $(call fuzz_target,prom_label,userspace/promesc.c))
+$(eval $(call fuzz_target,prom_label,userspace/promesc.c userspace/textsafe.c))
 $(eval $(call fuzz_target,promsrc_parse,userspace/promsrc.c userspace/jsonparse.c userspace/httpc.c userspace/promesc.c userspace/snapshot.c userspace/pause_page.c userspace/textsafe.c -lm))
 $(eval $(call fuzz_target,http_response,userspace/httpc.c))
 

@@ -11,13 +11,7 @@
 #          a symlink per applet (sh, sleep, ps, ...); runs as root, CMD sh.
 #
 # Reproducible: the same inputs give the same manifest digest (and the same
-# archive bytes).  Everything time- or host-dependent is pinned:
-#   - the layer is a ustar built by GNU tar with sorted names, mtime
-#     SOURCE_DATE_EPOCH, owner 0:0 numeric, explicit modes (no umask leaks);
-#   - umoci adds it verbatim (`raw add-layer`), so umoci never sees host
-#     mtimes or owners; gzip output carries no timestamp;
-#   - config `created` and the history entry use SOURCE_DATE_EPOCH;
-#   - `umoci gc` drops the blobs of intermediate states.
+# archive bytes); how, in image/oci-lib.sh.
 # Environment: SOURCE_DATE_EPOCH (default: last git commit time, else 0),
 # IMAGE_VERSION, IMAGE_REVISION, IMAGE_SOURCE (labels; see image/image.mk).
 set -euo pipefail
@@ -37,22 +31,9 @@ for t in umoci tar jq gzip; do
 	command -v "$t" >/dev/null || die "$t not found (install with: scripts/deps.sh image)"
 done
 
-here=$(cd "$(dirname "$0")/.." && pwd)
-if [ -z "${SOURCE_DATE_EPOCH:-}" ]; then
-	SOURCE_DATE_EPOCH=$(git -C "$here" log -1 --format=%ct 2>/dev/null || true)
-	: "${SOURCE_DATE_EPOCH:=0}"
-fi
-[[ "$SOURCE_DATE_EPOCH" =~ ^[0-9]+$ ]] || die "SOURCE_DATE_EPOCH='$SOURCE_DATE_EPOCH' is not a number of seconds"
-created=$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%dT%H:%M:%SZ)
-
-# Our own umask and locale, whatever the caller had: modes are explicit below.
-umask 022
-export LC_ALL=C TZ=UTC
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/pw-image.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-rootfs=$work/rootfs
-mkdir -p "$rootfs"
+# shellcheck source=image/oci-lib.sh
+. "$(dirname "$0")/oci-lib.sh"
+oci_begin
 
 # stage_pause / stage_busybox — lay out the root filesystem of the layer.
 stage_pause() {
@@ -75,63 +56,14 @@ stage_busybox() {
 
 "stage_$kind"
 
-# The layer: names sorted, every timestamp and owner pinned.  Directories get
-# an explicit entry (except "."), so the tar lists exactly what we staged.
-(cd "$rootfs" && find . -mindepth 1 -printf '%P\n' | sort) >"$work/list"
-tar -C "$rootfs" --format=ustar --no-recursion --numeric-owner \
-	--owner=0 --group=0 --mtime="@$SOURCE_DATE_EPOCH" \
-	-cf "$work/layer.tar" -T "$work/list" \
-	|| die "tar of the layer failed"
-
-rm -rf "$out"
-mkdir -p "$(dirname "$out")"
-umoci init --layout "$out"
-umoci new --image "$out:latest"
-umoci raw add-layer --image "$out:latest" \
-	--history.created "$created" \
-	--history.created_by "pausewatch image/build-image.sh $kind" \
-	"$work/layer.tar"
-
-version=${IMAGE_VERSION:-unknown}
-labels=(
-	--config.label "org.opencontainers.image.created=$created"
-	--config.label "org.opencontainers.image.version=$version"
-	--config.label "org.opencontainers.image.licenses=Apache-2.0"
-)
-[ -n "${IMAGE_SOURCE:-}" ] && labels+=(--config.label "org.opencontainers.image.source=$IMAGE_SOURCE")
-[ -n "${IMAGE_REVISION:-}" ] && labels+=(--config.label "org.opencontainers.image.revision=$IMAGE_REVISION")
-
+oci_layout "$out" "pausewatch image/build-image.sh $kind"
 if [ "$kind" = pause ]; then
-	umoci config --image "$out:latest" --no-history --created "$created" \
-		--os linux \
-		--config.user 65535:65535 \
-		--config.entrypoint /pause \
-		--clear config.cmd \
-		--config.label "org.opencontainers.image.title=pausewatch-pause" \
-		--config.label "org.opencontainers.image.description=pausewatch pause: Kubernetes pod sandbox (infra) process that reaps orphans and exposes a counters page" \
-		"${labels[@]}"
+	oci_config "$out" pausewatch-pause \
+		"pausewatch pause: Kubernetes pod sandbox (infra) process that reaps orphans and exposes a counters page" \
+		--config.user 65535:65535 --config.entrypoint /pause --clear config.cmd
 else
-	umoci config --image "$out:latest" --no-history --created "$created" \
-		--os linux \
-		--config.cmd /bin/sh \
-		--config.env PATH=/bin \
-		--config.label "org.opencontainers.image.title=pausewatch-busybox" \
-		--config.label "org.opencontainers.image.description=pausewatch test workload image: static busybox" \
-		"${labels[@]}"
+	oci_config "$out" pausewatch-busybox "pausewatch test workload image: static busybox" \
+		--config.cmd /bin/sh --config.env PATH=/bin
 fi
-umoci gc --layout "$out"
-
-# The oci-archive is the layout in a tar (what `skopeo copy ... oci-archive:`
-# writes), built here with pinned metadata so its bytes are reproducible too.
-if [ -n "$archive" ]; then
-	(cd "$out" && find . -mindepth 1 -printf '%P\n' | sort) >"$work/alist"
-	mkdir -p "$(dirname "$archive")"
-	tar -C "$out" --format=ustar --no-recursion --numeric-owner \
-		--owner=0 --group=0 --mtime="@$SOURCE_DATE_EPOCH" \
-		--mode='u=rwX,go=rX' -cf "$archive.tmp" -T "$work/alist" \
-		|| die "tar of the oci-archive failed"
-	mv "$archive.tmp" "$archive"
-fi
-
-digest=$(jq -r '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"]=="latest") | .digest' "$out/index.json")
+digest=$(oci_finish "$out" "$archive")
 echo "built $kind image $out:latest manifest $digest${archive:+ (archive $archive)}"

@@ -50,11 +50,11 @@ $(IMAGE_DIR)/labels.env: image-labels-force
 	@printf '%s\n' $(IMAGE_ENV) >$@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
-$(IMAGE_DIR)/pause-oci/index.json $(IMAGE_DIR)/pause.tar &: $(BUILD)/pause image/build-image.sh \
+$(IMAGE_DIR)/pause-oci/index.json $(IMAGE_DIR)/pause.tar &: $(BUILD)/pause image/build-image.sh image/oci-lib.sh \
 		$(IMAGE_DIR)/labels.env | image-deps
 	@$(IMAGE_ENV) image/build-image.sh pause $(IMAGE_DIR)/pause-oci $(BUILD)/pause $(IMAGE_DIR)/pause.tar
 
-$(IMAGE_DIR)/busybox-oci/index.json: $(wildcard $(BUSYBOX_BIN)) image/build-image.sh \
+$(IMAGE_DIR)/busybox-oci/index.json: $(wildcard $(BUSYBOX_BIN)) image/build-image.sh image/oci-lib.sh \
 		$(IMAGE_DIR)/labels.env | image-deps
 	@$(IMAGE_ENV) image/build-image.sh busybox $(IMAGE_DIR)/busybox-oci $(BUSYBOX_BIN)
 
@@ -79,6 +79,6 @@ image-pausetop:
 TEST_BINS += $(PAUSETOP_IMAGE_FILES)
 test-bins: $(PAUSETOP_IMAGE_FILES)
 
-$(IMAGE_DIR)/pausetop-oci/index.json $(IMAGE_DIR)/pausetop.tar &: $(BUILD)/pausetop deploy/build-image.sh \
+$(IMAGE_DIR)/pausetop-oci/index.json $(IMAGE_DIR)/pausetop.tar &: $(BUILD)/pausetop deploy/build-image.sh image/oci-lib.sh \
 		$(IMAGE_DIR)/labels.env | image-deps
 	@$(IMAGE_ENV) deploy/build-image.sh $(IMAGE_DIR)/pausetop-oci $(BUILD)/pausetop $(IMAGE_DIR)/pausetop.tar

@@ -8,38 +8,18 @@
 #include <string.h>
 
 #include "promesc.h"
+#include "textsafe.h"
 
 /*
  * Length of the valid UTF-8 sequence at s (n bytes available), or 0 when
  * the byte at s starts no valid sequence: the rules of Go's utf8.ValidString,
- * which Prometheus's parsers apply to label values.
+ * which Prometheus's parsers apply to label values (pw_utf8_decode's).
  */
 static size_t utf8_len(const unsigned char *s, size_t n)
 {
-	static const uint32_t min[5] = { 0, 0, 0x80, 0x800, 0x10000 };
-	size_t len;
-	uint32_t c;
+	uint32_t cp;
 
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, c = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, c = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, c = s[0] & 0x07;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if (c < min[len] || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	return len;
+	return pw_utf8_decode(s, n, &cp);
 }
 
 static size_t escape(char *out, const char *in, size_t inlen, int quote)

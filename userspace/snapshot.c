@@ -4,6 +4,7 @@
  * place faces take them from.  No libbpf.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -65,6 +66,17 @@ const char *pw_recovered_name(int w)
 	_Static_assert(sizeof(names) / sizeof(names[0]) == PWC_RECOVERED_MAX, "a name each");
 
 	return w >= 0 && w < PWC_RECOVERED_MAX ? names[w] : "?";
+}
+
+void pw_fmt_pids(char *buf, size_t len, const struct pw_namespace *ns)
+{
+	if (!ns->pids_known)
+		snprintf(buf, len, "-");
+	else if (ns->pids_max == PW_PIDS_UNLIMITED)
+		snprintf(buf, len, "%llu/max", (unsigned long long)ns->pids_current);
+	else
+		snprintf(buf, len, "%llu/%lld", (unsigned long long)ns->pids_current,
+			 (long long)ns->pids_max);
 }
 
 const char *pw_disp_name(enum pw_disp d)

@@ -206,6 +206,9 @@ int pw_signal_number(const char *name);
 
 /* ---- per-namespace derived values ---------------------------------- */
 
+/* PID pressure as every text face shows it: "40/50", "41/max", "-" (unknown). */
+void pw_fmt_pids(char *buf, size_t len, const struct pw_namespace *ns);
+
 /* The signals every face shows the init's disposition of, in this order. */
 #define PW_DISP_SIGNALS 6
 extern const int pw_disp_signals[PW_DISP_SIGNALS];	/* TERM INT HUP QUIT USR1 USR2 */

@@ -19,18 +19,6 @@ static void age(char *buf, size_t len, double s, bool lower_bound)
 		snprintf(buf, len, "%s%.1fh", lower_bound ? ">" : "", s / 3600);
 }
 
-/* "40/50", "41/max", "-" */
-static void pids(char *buf, size_t len, const struct pw_namespace *ns)
-{
-	if (!ns->pids_known)
-		snprintf(buf, len, "-");
-	else if (ns->pids_max == PW_PIDS_UNLIMITED)
-		snprintf(buf, len, "%llu/max", (unsigned long long)ns->pids_current);
-	else
-		snprintf(buf, len, "%llu/%lld", (unsigned long long)ns->pids_current,
-			 (long long)ns->pids_max);
-}
-
 /* Does the init handle SIGTERM: "yes", "NO" (a stop will wait out its grace), "?" */
 static const char *term_handled(const struct pw_namespace *ns)
 {
@@ -82,7 +70,7 @@ static void ns_row(FILE *f, const struct pw_namespace *ns, bool nodes)
 	char oldest[16], p[32], pause[24];
 
 	age(oldest, sizeof(oldest), ns->oldest_zombie_age_s, ns->oldest_age_is_lower_bound);
-	pids(p, sizeof(p), ns);
+	pw_fmt_pids(p, sizeof(p), ns);
 	if (ns->has_pause)
 		snprintf(pause, sizeof(pause), "%llu", (unsigned long long)ns->pause.reaped_total);
 	else

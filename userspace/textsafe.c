@@ -20,7 +20,7 @@
  * and the code point, or 0 when the sequence is invalid or truncated (the
  * caller then replaces one byte and tries again from the next).
  */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+size_t pw_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 {
 	static const uint32_t min[5] = { 0, 0, 0x80, 0x800, 0x10000 };
 	size_t len;
@@ -116,7 +116,7 @@ int pw_text_safe(char *out, size_t outlen, const char *in, size_t inlen, int max
 		inlen = 0;
 	while (i < inlen) {
 		uint32_t cp = 0;
-		size_t len = utf8_decode(s + i, inlen - i, &cp);
+		size_t len = pw_utf8_decode(s + i, inlen - i, &cp);
 		const char *bytes = (const char *)s + i;
 		int w;
 
@@ -147,7 +147,7 @@ int pw_text_cols(const char *safe)
 
 	while (i < n && cols < INT_MAX - 2) {
 		uint32_t cp;
-		size_t len = utf8_decode(s + i, n - i, &cp);
+		size_t len = pw_utf8_decode(s + i, n - i, &cp);
 
 		cols += len ? cp_width(cp) : 1;
 		i += len ? len : 1;

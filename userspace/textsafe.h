@@ -11,7 +11,15 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+
+/*
+ * Decode one UTF-8 sequence at s (n bytes available): its length and code
+ * point, or 0 when it is invalid (overlong, surrogate, > U+10FFFF, a stray
+ * continuation byte) or truncated.  The one decoder of every face.
+ */
+size_t pw_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 
 /*
  * Copy in[0..inlen) (stopping at a NUL) into out as display-safe UTF-8:

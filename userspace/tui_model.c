@@ -511,17 +511,6 @@ void tui_fmt_rate(char *buf, size_t len, double r, bool valid)
 		snprintf(buf, len, "%.1fk", r / 1000);
 }
 
-void tui_fmt_pids(char *buf, size_t len, const struct pw_namespace *ns)
-{
-	if (!ns->pids_known)
-		snprintf(buf, len, "-");
-	else if (ns->pids_max == PW_PIDS_UNLIMITED)
-		snprintf(buf, len, "%llu/max", (unsigned long long)ns->pids_current);
-	else
-		snprintf(buf, len, "%llu/%lld", (unsigned long long)ns->pids_current,
-			 (long long)ns->pids_max);
-}
-
 static enum tui_tone age_tone(double age)
 {
 	return age >= TUI_AGE_ALERT_S ? TONE_ALERT : age >= TUI_AGE_WARN_S ? TONE_WARN : TONE_NORMAL;
@@ -591,7 +580,7 @@ static void cell_value(const struct tui_model *m, const struct tui_row *r, enum 
 		snprintf(v, len, "%s", term_cell(ns, tone));
 		break;
 	case TC_PIDS:
-		tui_fmt_pids(v, len, ns);
+		pw_fmt_pids(v, len, ns);
 		*tone = pids_tone(pw_ns_pids_ratio(ns));
 		break;
 	case TC_PAUSE:

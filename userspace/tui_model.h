@@ -197,8 +197,6 @@ void tui_help(struct tui_lines *out);
 void tui_fmt_age(char *buf, size_t len, double s, bool lower_bound);
 /* Per-second rate: "-" (invalid), "0", "2.5", "1234", "12.3k". */
 void tui_fmt_rate(char *buf, size_t len, double r, bool valid);
-/* "40/50", "41/max", "-" */
-void tui_fmt_pids(char *buf, size_t len, const struct pw_namespace *ns);
 /* Up to width samples of h (the newest), as block characters (ASCII when ascii). */
 void tui_sparkline(const struct tui_hist *h, int width, bool ascii, char *buf, size_t len);
 /* The history of the namespace with key k, or NULL. */

@@ -186,7 +186,7 @@ static void header_pids(const struct tui_model *m, const struct pw_totals *t,
 
 	tui_linef(out, TONE_NORMAL, "PID pressure: ");
 	if (t->worst_pids) {
-		tui_fmt_pids(p, sizeof(p), t->worst_pids);
+		pw_fmt_pids(p, sizeof(p), t->worst_pids);
 		where(m, t->worst_pids, w, sizeof(w));
 		tui_joinf(out, pids_tone(t->worst_pids_ratio), "%s (%.0f%%)", p,
 			  100 * t->worst_pids_ratio);
@@ -320,7 +320,7 @@ static void detail_state(const struct tui_model *m, const struct pw_namespace *n
 	if (!ns->pids_known) {
 		tui_joinf(out, TONE_NORMAL, "no pids cgroup readable");
 	} else {
-		tui_fmt_pids(p, sizeof(p), ns);
+		pw_fmt_pids(p, sizeof(p), ns);
 		if (ns->pids_max == PW_PIDS_UNLIMITED)
 			tui_joinf(out, TONE_NORMAL, "%s (no limit)", p);
 		else

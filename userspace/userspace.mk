@@ -165,7 +165,7 @@ TEST_BINS += $(BUILD)/tests/tui_nsfix
 # hand-built snapshots and answers; no root, no BPF.
 PW_EXPORT_UNIT_HDRS := $(EXPORT_HDRS) userspace/snapshot.h tests/unit/snapfix.h tests/tap.h
 PW_EXPORT_UNIT_metrics_test := tests/unit/metrics_test.c tests/unit/snapfix.c userspace/metrics_face.c \
-			       userspace/promesc.c userspace/httpneg.c userspace/snapshot.c userspace/pause_page.c
+			       userspace/promesc.c userspace/textsafe.c userspace/httpneg.c userspace/snapshot.c userspace/pause_page.c
 PW_EXPORT_UNIT_promsrc_test := tests/unit/promsrc_test.c userspace/promsrc.c userspace/httpc.c \
 			       userspace/jsonparse.c userspace/promesc.c userspace/textsafe.c \
 			       userspace/snapshot.c userspace/pause_page.c

@@ -12,11 +12,8 @@
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=tests/tui/tui-lib.sh
 . "$(dirname "$0")/tui-lib.sh"
-need_root
-command -v tmux >/dev/null || bail "tmux missing (scripts/deps.sh test)"
+tui_require
 command -v jq >/dev/null || bail "jq missing (scripts/deps.sh test)"
-[ -x "$PAUSETOP" ] || bail "$PAUSETOP not built"
-trap tui_cleanup EXIT
 
 evil=pwevil$$
 host=$(printf '%s\033]2;PWNED\a\033[2J\233\377日本' "$evil")

@@ -10,10 +10,7 @@
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=tests/tui/tui-lib.sh
 . "$(dirname "$0")/tui-lib.sh"
-need_root
-command -v tmux >/dev/null || bail "tmux missing (scripts/deps.sh test)"
-[ -x "$PAUSETOP" ] || bail "$PAUSETOP not built"
-trap tui_cleanup EXIT
+tui_require
 
 # how: "TERM", "INT-key" (C-c typed), "HUP", "SEGV", "ABRT"; want: its exit status
 for case in TERM:0 INT-key:0 HUP:0 SEGV:139 ABRT:134; do

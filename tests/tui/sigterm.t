@@ -10,10 +10,7 @@
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=tests/tui/tui-lib.sh
 . "$(dirname "$0")/tui-lib.sh"
-need_root
-command -v tmux >/dev/null || bail "tmux missing (scripts/deps.sh test)"
-[ -x "$PAUSETOP" ] || bail "$PAUSETOP not built"
-trap tui_cleanup EXIT
+tui_require
 
 tag=pwterm$$
 ns_start none "$tag-none" 0 || bail "namespace without a handler did not start"

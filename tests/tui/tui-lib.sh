@@ -142,6 +142,15 @@ ns_inum() { stat -L -c %i "/proc/${NS_INIT[$1]}/ns/pid"; }
 # the host pids of an init's zombie children, sorted
 ns_zombies() { ps -o pid=,stat= --ppid "${NS_INIT[$1]}" | awk '$2 ~ /^Z/ {print $1}' | sort -n; }
 
+# What every live-view test needs before it starts (root, tmux, a built
+# pausetop), and its cleanup on every way out.
+tui_require() {
+	need_root
+	command -v tmux >/dev/null || bail "tmux missing (scripts/deps.sh test)"
+	[ -x "$PAUSETOP" ] || bail "$PAUSETOP not built"
+	trap tui_cleanup EXIT
+}
+
 tui_cleanup() {
 	local p
 	tmux_ kill-server 2>/dev/null
