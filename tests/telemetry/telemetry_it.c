@@ -117,23 +117,25 @@ static uint64_t sig_ign_init(const struct pw_namespace *ns, int sig)
 }
 
 /*
- * Take snapshots until COND (an expression over `W`, the namespace INUM)
- * holds or WAIT_SECS pass; evaluates to the last snapshot either way, so
- * the assertions that follow report the real values.
+ * Take snapshots until COND (an expression over `W`, the row FIND picks out
+ * of the snapshot `_s`) holds or WAIT_SECS pass; evaluates to the last
+ * snapshot either way, so the assertions that follow report the real values.
+ * WAIT_SNAP picks the namespace INUM.
  */
-#define WAIT_SNAP(c, inum, cond) ({						\
+#define WAIT_FIND(c, find, cond) ({						\
 	struct pw_snapshot *_s = NULL;						\
 	double _end = now_mono() + WAIT_SECS;					\
 	for (;;) {								\
 		const struct pw_namespace *W;					\
 		pw_snapshot_free(_s);						\
 		_s = snap(c);							\
-		W = find_ns(_s, (inum));					\
+		W = (find);							\
 		if ((W && (cond)) || now_mono() > _end)				\
 			break;							\
 		usleep(20000);							\
 	}									\
 	_s; })
+#define WAIT_SNAP(c, inum, cond) WAIT_FIND(c, find_ns(_s, (inum)), cond)
 
 static int zombie_rows(const struct pw_snapshot *s, unsigned int inum)
 {
@@ -1244,19 +1246,7 @@ static const struct pw_namespace *ns_of(const struct pw_snapshot *s, const struc
 }
 
 /* WAIT_SNAP for an nsref (W may be a gone row). */
-#define WAIT_NS(c, ref, cond) ({						\
-	struct pw_snapshot *_s = NULL;						\
-	double _end = now_mono() + WAIT_SECS;					\
-	for (;;) {								\
-		const struct pw_namespace *W;					\
-		pw_snapshot_free(_s);						\
-		_s = snap(c);							\
-		W = ns_of(_s, (ref));						\
-		if ((W && (cond)) || now_mono() > _end)				\
-			break;							\
-		usleep(20000);							\
-	}									\
-	_s; })
+#define WAIT_NS(c, ref, cond) WAIT_FIND(c, ns_of(_s, (ref)), cond)
 
 /* The lifecycle counters of one namespace, compared all at once. */
 struct counts {
