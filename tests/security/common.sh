@@ -44,24 +44,21 @@ need_unpriv_userns() {
 # 65534, own user+pid+mount+uts namespaces).  Waits for its "ready"; sets
 # HP to its host pid.  Output in $T/NAME.out, $T/NAME.err.
 hostile() {
-	local name=$1 u
-	shift
-	"${NOBODY[@]}" "${UNSHARE[@]}" "$HOSTILE" "$@" >"$T/$name.out" 2>"$T/$name.err" &
-	u=$!
-	PIDS+=("$u")
-	HP=
-	wait_until 30 grep -q '^ready' "$T/$name.out" || { diag "$name: $(cat "$T/$name.err")"; return 1; }
-	HP=$(cat "/proc/$u/task/$u/children")
-	HP=${HP// /}
-	PIDS+=("$HP")
+	start_hostile "$1" "${NOBODY[@]}" "${UNSHARE[@]}" "$HOSTILE" "${@:2}"
 }
 
 # hostile_root NAME ARGS... — the same as real root (a privileged container:
 # own pid and mount namespaces only), for what needs CAP_MKNOD.
 hostile_root() {
+	start_hostile "$1" unshare -p -f -m --mount-proc --kill-child "$HOSTILE" "${@:2}"
+}
+
+# start_hostile NAME CMD... — run CMD (a launcher ending in $HOSTILE), wait
+# for its PID 1's "ready", set HP to that PID 1's host pid.
+start_hostile() {
 	local name=$1 u
 	shift
-	unshare -p -f -m --mount-proc --kill-child "$HOSTILE" "$@" >"$T/$name.out" 2>"$T/$name.err" &
+	"$@" >"$T/$name.out" 2>"$T/$name.err" &
 	u=$!
 	PIDS+=("$u")
 	HP=
