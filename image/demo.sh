@@ -221,7 +221,7 @@ step_top() {
 	printf '%s\n' "$leaky"
 	ns_json "[.zombies[] | select(.pidns == $LEAKY_NS)] | select(length > 0)" | jq -r \
 		'"      its zombie table: \(length) rows, e.g. pid \(.[0].pid_in_ns) (\(.[0].comm)), parent \(.[0].parent_comm), waiting \(.[0].age_seconds * 10 | floor / 10) s"'
-	note "the same two in pausetop's table (pausetop -b):"
+	note "the same two in a new pausetop's table (pausetop -b: its counters start now, its gauges are right at once):"
 	local pod_ns table
 	pod_ns=$(stat -L -c %i "/proc/$INFRA_PID/ns/pid")
 	table=$("$PAUSETOP" -b 2>&1) || die "pausetop -b failed: $table"
