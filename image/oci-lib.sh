@@ -29,8 +29,7 @@ oci_begin() {
 	umask 022
 	export LC_ALL=C TZ=UTC
 	work=$(mktemp -d "${TMPDIR:-/tmp}/pw-image.XXXXXX")
-	# shellcheck disable=SC2064  # $work is fixed now
-	trap "rm -rf '$work'" EXIT
+	trap 'rm -rf "$work"' EXIT
 	rootfs=$work/rootfs
 	mkdir -p "$rootfs"
 }
