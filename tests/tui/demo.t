@@ -52,7 +52,7 @@ like "$leaky" "SIGTERM: default \(no handler: the kernel drops it, a stop waits 
 	"leaky container: SIGTERM default (dropped), PIDs n/50"
 like "$leaky" "its zombie table: (2[5-9]|[3-9][0-9]) rows, e.g. pid [0-9]+ \(sleep\), parent sleep" \
 	"leaky container: its zombie table"
-table=$(sed -n '/pausetop.s table (pausetop -b):/,/schema: docs/p' <<<"$out")
+table=$(sed -n '/pausetop.s table (pausetop -b/,/schema: docs/p' <<<"$out")
 like "$table" "PIDNS +LVL +INIT COMM .* TERM +PIDS +PAUSE" "the -b table's heading has TERM, PIDS and PAUSE"
 like "$table" "[0-9]+ +1 +[0-9]+ pause +pausewatch-demo-t[0-9]* +0 .* yes +[0-9]+/(max|[0-9]+) +20" \
 	"-b row of the pod (hostname cut to 20 columns): 0 zombies, TERM yes, PAUSE 20"
