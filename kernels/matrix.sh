@@ -161,11 +161,13 @@ run_host() {
 
 # boot_guest IMAGE LOG — one boot of the guest, console into LOG.  Sets qrc
 # (qemu's exit status) and starved: "" or the console line showing that the
-# guest got no host CPU for a minute.  Under TCG on an overloaded host the
-# guest's clock runs on while its vCPUs barely do: timer interrupts then
-# take all the time there is and soft lockups follow, never to recover (seen
-# in CI: ksoftirqd "stuck" on both CPUs for 480 s until the timeout).  Such
-# a boot is stopped at once instead of waiting out QEMU_TIMEOUT.
+# guest stalled: a soft lockup of a minute or more, or RCU's grace-period
+# kthread starved.  Under TCG the 6.1 guest does that now and then and never
+# recovers (CI: ksoftirqd "stuck" on both CPUs for 480 s until the timeout;
+# here 1 of 5 full-test runs one day, on an idle host, and with two guests at once; the
+# cause is not known, see docs/kernels.md).  Such a boot is stopped early
+# instead of waiting out QEMU_TIMEOUT, after 20 s more of console for the
+# stack dumps, which are slow over an emulated serial line.
 boot_guest() {
 	local image=$1 log=$2 pid line
 	starved=''
@@ -180,7 +182,7 @@ boot_guest() {
 		line=$(grep -aoE -m 1 'soft lockup - CPU#[0-9]+ stuck for ([6-9][0-9]|[0-9]{3,})s!|rcu_(preempt|sched) kthread starved for [0-9]+ jiffies' "$log")
 		if [ -n "$line" ]; then
 			starved=$line
-			sleep 5	# the stack dumps that follow, for the log
+			sleep 20	# the stack dumps that follow, for the log
 			kill -TERM "$pid" 2>/dev/null
 			break
 		fi
@@ -207,10 +209,9 @@ run_guest() {
 	start=$(date +%s.%N)
 	boot_guest "$image" "$log"
 	if [ -n "$starved" ] && [ "$accel" = tcg ]; then
-		# A starved emulator is the host's state, not the kernel's: boot
-		# once more, and say so.  Starved twice fails (below).
+		# Boot once more, and say so; stalled twice fails (below).
 		mv -f "$log" "$log.starved"
-		echo "# [$release] first boot stopped after $(elapsed "$start")s: the guest was starved of host CPU under TCG ($starved); console kept in ${log#"$ROOT"/}.starved; booting again"
+		echo "# [$release] first boot stopped after $(elapsed "$start")s: the guest stalled under TCG ($starved); console kept in ${log#"$ROOT"/}.starved; booting again"
 		sed -n '/Call Trace:/,/<\/TASK>/p' "$log.starved" | head -n 24 | tr -d '\r' | sed "s/^/# [$release] first boot: /"
 		retried=1
 		boot_guest "$image" "$log"
@@ -222,7 +223,7 @@ run_guest() {
 	# guest powered off or panicked without reaching qemu-exit.
 	want=$(( ${t_done:-0} * 2 + 1 ))
 	if [ -n "$starved" ]; then
-		reason="guest starved of host CPU${retried:+ on both boots} ($starved): is the host overloaded?"
+		reason="guest stalled under TCG${retried:+ on both boots} ($starved): see the console log and docs/kernels.md"
 	elif [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
 		reason="qemu timed out after ${QEMU_TIMEOUT}s"
 	elif [ -z "$t_release" ]; then
@@ -245,11 +246,11 @@ run_guest() {
 		  sed -n '/Call Trace:/,/<\/TASK>/p' "$log" | head -n 24
 		  echo "..."; grep -av 'PW| ' "$log" | tail -n 10; } | tr -d '\r' | sed "s/^/# [$release] console: /"
 	else
-		tap ok "[$release] guest finished: qemu exit $qrc = isa-debug-exit rc $t_done, marker DONE rc=$t_done${retried:+ (second boot: the first was starved)}"
+		tap ok "[$release] guest finished: qemu exit $qrc = isa-debug-exit rc $t_done, marker DONE rc=$t_done${retried:+ (second boot: the first stalled)}"
 	fi
 	status=PASS
 	[ -z "$reason" ] && [ "$t_fail" -eq 0 ] && [ "$t_done" = 0 ] || status=FAIL
-	row "$release" "$accel" "$secs" "$status" "${reason:-${retried:+second boot (first starved)}}"
+	row "$release" "$accel" "$secs" "$status" "${reason:-${retried:+second boot (first stalled)}}"
 }
 
 need_guest=0

@@ -4,7 +4,7 @@
 # fake binaries, and qemu-exit's argument checks.  Then it boots the 6.1 cloud
 # kernel with stand-in test binaries that fail, crash the kernel, or pass, and
 # checks that the matrix turns each of them into the right row and exit status,
-# and that a guest starved of host CPU is stopped early and booted once more.
+# and that a guest that stalls under TCG is stopped early and booted once more.
 # timeout: 300
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -92,18 +92,18 @@ r=$(matrix t-pass)
 like "$r" '^0 .* PASS +exit=fake$' "passing tests: matrix exits 0, PASS, variants captured"
 [[ "$r" == "0 "* ]] || diag "$(tail -20 "$tmp/t-pass.out")"
 
-# --- a guest starved of host CPU -------------------------------------------
+# --- a guest that stalls (soft lockup, RCU stall) --------------------------
 # The kernel's own words for it, written by the stand-in through /dev/kmsg at
 # emergency level (quiet shows it): the matrix stops the boot at once, boots
-# again, and a second starved boot fails saying why.  "starved" comes only
+# again, and a second stalled boot fails saying why.  "stalled" comes only
 # from the watch that stops a boot, never from the 120 s timeout.
 printf '#!/bin/sh\necho "ok 1 - before the lockup"\necho "<0>watchdog: BUG: soft lockup - CPU#1 stuck for 71s! [ksoftirqd/1:21]" >/dev/kmsg\nsleep 300\n' >"$tmp/t-starved"
 chmod +x "$tmp/t-starved"
 r=$(matrix t-starved)
-like "$r" '^1 .* FAIL .*guest starved of host CPU on both boots \(soft lockup - CPU#1 stuck for 71s!\)' \
-	"starved twice: FAIL, saying the guest was starved on both boots"
-grep -q '^# \[6\.1\.[^]]*\] first boot stopped after .*starved of host CPU under TCG' "$tmp/t-starved.out"
-ok $? "starved: the first boot's stop is reported as a TAP comment"
+like "$r" '^1 .* FAIL .*guest stalled under TCG on both boots \(soft lockup - CPU#1 stuck for 71s!\)' \
+	"stalled twice: FAIL, saying the guest stalled on both boots"
+grep -q '^# \[6\.1\.[^]]*\] first boot stopped after .*the guest stalled under TCG' "$tmp/t-starved.out"
+ok $? "stalled: the first boot's stop is reported as a TAP comment"
 
 # Starved once, then fine: a qemu in front of the real one fakes the first
 # boot's lockup (the guest cannot remember a boot), the second boot passes.
@@ -120,7 +120,7 @@ exec $real_qemu "\$@"
 FAKE
 chmod +x "$tmp/bin/qemu-system-x86_64"
 r=$(PATH=$tmp/bin:$PATH matrix t-pass)
-like "$r" '^0 .* PASS +exit=fake  -- second boot \(first starved\)$' "starved once: the second boot passes, and the row says so"
-grep -q 'guest finished: .*(second boot: the first was starved)' "$tmp/t-pass.out"
-ok $? "starved once: the guest-finished line says it was the second boot"
+like "$r" '^0 .* PASS +exit=fake  -- second boot \(first stalled\)$' "stalled once: the second boot passes, and the row says so"
+grep -q 'guest finished: .*(second boot: the first stalled)' "$tmp/t-pass.out"
+ok $? "stalled once: the guest-finished line says it was the second boot"
 done_testing
