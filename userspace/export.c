@@ -353,8 +353,16 @@ static bool wait_next(double delay, volatile sig_atomic_t *stop)
 	return !*stop;
 }
 
-int pw_export_print(FILE *f, const struct pw_source *src, const struct pw_export_cfg *cfg,
-		    const struct pw_run *run)
+/* Where each exposition of render_loop goes: 0, or a negative errno with err set or empty. */
+typedef int (*put_fn)(void *ctx, const struct pw_mbuf *b, char *err, size_t errlen);
+
+/*
+ * Render run->count expositions (0: until stopped), run->delay seconds apart,
+ * and hand each to put.  An error ends the loop and is reported; EPIPE (the
+ * reader went away) is not our failure.
+ */
+static int render_loop(const struct pw_source *src, const struct pw_export_cfg *cfg,
+		       const struct pw_run *run, bool openmetrics, bool self, put_fn put, void *ctx)
 {
 	char err[512];
 
@@ -364,18 +372,34 @@ int pw_export_print(FILE *f, const struct pw_source *src, const struct pw_export
 
 		if (i > 0 && !wait_next(run->delay, run->stop))
 			break;
-		rc = pw_export_render(src, cfg, cfg->openmetrics, true, false, &b, err, sizeof(err));
-		if (!rc && (fwrite(b.data, 1, b.len, f) != b.len || fflush(f) == EOF))
-			rc = -(errno ? errno : EIO);
+		err[0] = '\0';
+		rc = pw_export_render(src, cfg, openmetrics, self, false, &b, err, sizeof(err));
+		if (!rc)
+			rc = put(ctx, &b, err, sizeof(err));
 		pw_mbuf_free(&b);
 		if (rc == -EPIPE)
-			return PW_EXIT_OK;	/* the reader went away: not our failure */
+			return PW_EXIT_OK;
 		if (rc) {
 			fprintf(stderr, "pausetop: %s\n", err[0] ? err : strerror(-rc));
 			return PW_EXIT_FAIL;
 		}
 	}
 	return PW_EXIT_OK;
+}
+
+static int put_stream(void *ctx, const struct pw_mbuf *b, char *err, size_t errlen)
+{
+	FILE *f = ctx;
+
+	if (fwrite(b->data, 1, b->len, f) != b->len || fflush(f) == EOF)
+		return -(errno ? errno : EIO);
+	return 0;
+}
+
+int pw_export_print(FILE *f, const struct pw_source *src, const struct pw_export_cfg *cfg,
+		    const struct pw_run *run)
+{
+	return render_loop(src, cfg, run, cfg->openmetrics, true, put_stream, f);
 }
 
 /* ---- textfile --------------------------------------------------------------------- */
@@ -438,28 +462,17 @@ static int write_atomic(const char *path, const char *data, size_t len, char *er
 }
 
 /* Text format only (node_exporter parses no OpenMetrics), without process_* (node_exporter's own). */
+static int put_textfile(void *ctx, const struct pw_mbuf *b, char *err, size_t errlen)
+{
+	const struct pw_export_cfg *cfg = ctx;
+
+	return write_atomic(cfg->textfile, b->data, b->len, err, errlen) ? -EIO : 0;
+}
+
 int pw_export_textfile(const struct pw_source *src, const struct pw_export_cfg *cfg,
 		       const struct pw_run *run)
 {
-	char err[512];
-
-	for (long i = 0; run->count == 0 || i < run->count; i++) {
-		struct pw_mbuf b;
-		int rc;
-
-		if (i > 0 && !wait_next(run->delay, run->stop))
-			break;
-		err[0] = '\0';
-		rc = pw_export_render(src, cfg, false, false, false, &b, err, sizeof(err));
-		if (!rc)
-			rc = write_atomic(cfg->textfile, b.data, b.len, err, sizeof(err));
-		pw_mbuf_free(&b);
-		if (rc) {
-			fprintf(stderr, "pausetop: %s\n", err);
-			return PW_EXIT_FAIL;
-		}
-	}
-	return PW_EXIT_OK;
+	return render_loop(src, cfg, run, false, false, put_textfile, (void *)cfg);
 }
 
 /* ---- --listen addresses ------------------------------------------------------------ */
