@@ -47,6 +47,8 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define SIG_DFL		0
 #define SIG_IGN		1
 #define SA_NOCLDWAIT	2
+#define CLD_EXITED	1
+#define CLD_DUMPED	3
 #define PF_EXITING	0x00000004
 #define EXIT_ZOMBIE	0x00000020
 #define SIGNAL_GROUP_EXIT 0x00000004
@@ -173,20 +175,53 @@ struct {
 	__type(value, struct pw_zombie_rec);
 } zrec SEC(".maps");
 
+/*
+ * Plain or locked adds.  Every counter is per CPU, so a locked add is only
+ * needed where another of our programs can interrupt this one on the same
+ * CPU between the load and the store of a plain add, and write the same
+ * counter.  Where the programs run (kernel/signal.c, kernel/exit.c,
+ * kernel/rcu/tree.c):
+ *  - signal_generate and signal_deliver, and with them the SIGCHLD decision:
+ *    under the target's siglock, always taken with interrupts off.  Nothing
+ *    of ours can interrupt them (none runs in NMI).
+ *  - sched_process_free: an RCU callback, run in softirq or with softirqs
+ *    off in an RCU kthread.  Only a hard interrupt can interrupt it, and
+ *    ours there (signal_generate, for a timer's signal) write sig_stats only.
+ *  - sched_process_exit: task context with interrupts on (a free in softirq
+ *    can interrupt it), not preemptible (tracepoint).
+ *  - the walk: task context, preemptible (an exit can run in between).
+ * So the three per-lifecycle programs (exit excepted) add plainly; the exit
+ * program and the walk use locked adds on whatever the free also writes
+ * (the release counters, the owned-slot count).  A locked add is a single
+ * instruction: nothing can split it, so it mixes safely with plain adds in
+ * contexts that cannot interrupt it.  On the per-lifecycle path this saves
+ * seven locked instructions (about 85 ns here).
+ */
+#define PW_ADD(p, v, locked)				\
+	do {						\
+		if (locked)				\
+			__sync_fetch_and_add((p), (v));	\
+		else					\
+			*(p) += (v);			\
+	} while (0)
+#define LOCKED	1	/* another program may interrupt this add (see above) */
+#define PLAIN	0	/* nothing of ours can */
+
+/* Drops come from every context and are rare: always locked. */
 static __always_inline void drop(__u32 what)
 {
 	__u64 *n = bpf_map_lookup_elem(&drops, &what);
 
 	if (n)
-		*n += 1;	/* per-CPU slot: no atomics needed */
+		__sync_fetch_and_add(n, 1);
 }
 
-static __always_inline void diag_add(__u32 what, __s64 v)
+static __always_inline void diag_add(__u32 what, __s64 v, int locked)
 {
 	__s64 *n = bpf_map_lookup_elem(&diag, &what);
 
 	if (n)
-		*n += v;
+		PW_ADD(n, v, locked);
 }
 /*
  * Key of a namespace from its address, with probe reads.  Linux 6.18 gives
@@ -469,14 +504,17 @@ static __always_inline __u32 log2_slot(__u64 us)
 }
 
 /* A process's exit, once its fate is known: the part first, then the total. */
-static __always_inline void count_exit(const struct pw_ns_key *key, int zombie)
+static __always_inline void count_exit(const struct pw_ns_key *key, int zombie, int locked)
 {
 	struct pw_ns_stats *st = bpf_map_lookup_elem(&ns_stats, key);
 
 	if (!st)	/* the entry could not be made at exit: counted there */
 		return;
-	__sync_fetch_and_add(zombie ? &st->zombie_exits : &st->autoreaped, 1);
-	__sync_fetch_and_add(&st->exits, 1);
+	if (zombie)
+		PW_ADD(&st->zombie_exits, 1, locked);
+	else
+		PW_ADD(&st->autoreaped, 1, locked);
+	PW_ADD(&st->exits, 1, locked);
 }
 
 /*
@@ -486,7 +524,7 @@ static __always_inline void count_exit(const struct pw_ns_key *key, int zombie)
  * how: the diag counter of the path that found out (PW_DIAG_MAX: the free).
  */
 static __always_inline void count_release(__u32 state, const struct pw_ns_key *key,
-					  __u64 exit_ns, __u32 how)
+					  __u64 exit_ns, __u32 how, int locked)
 {
 	struct pw_ns_stats *st;
 	__u64 dwell;
@@ -495,42 +533,45 @@ static __always_inline void count_release(__u32 state, const struct pw_ns_key *k
 	st = bpf_map_lookup_elem(&ns_stats, key);
 	if (!st)
 		return;
-	__sync_fetch_and_add(&st->outstanding, -1);	/* accounted for: the namespace may be final */
+	PW_ADD(&st->exits_settled, 1, locked);	/* accounted for: the namespace may be final */
 	if (state != PW_EXIT_ZOMBIE && state != PW_EXIT_PENDING)
 		return;
 	if (state == PW_EXIT_PENDING) {
-		__sync_fetch_and_add(&st->autoreaped, 1);
-		__sync_fetch_and_add(&st->exits, 1);
+		PW_ADD(&st->autoreaped, 1, locked);
+		PW_ADD(&st->exits, 1, locked);
 		if (how == PW_DIAG_REAPS_BY_WALK)
-			diag_add(PW_DIAG_AUTOREAPS_BY_WALK, 1);
+			diag_add(PW_DIAG_AUTOREAPS_BY_WALK, 1, locked);
 		return;
 	}
 	dwell = bpf_ktime_get_boot_ns() - exit_ns;
 	slot = log2_slot(dwell / 1000);
-	__sync_fetch_and_add(&st->dwell_sum_ns, dwell);
+	PW_ADD(&st->dwell_sum_ns, dwell, locked);
 	if (slot < PW_HIST_SLOTS)
-		__sync_fetch_and_add(&st->dwell_hist[slot], 1);
-	__sync_fetch_and_add(&st->reaped, 1);	/* last, like exits */
+		PW_ADD(&st->dwell_hist[slot], 1, locked);
+	PW_ADD(&st->reaped, 1, locked);	/* last, like exits */
 	if (how < PW_DIAG_MAX)
-		diag_add(how, 1);
+		diag_add(how, 1, locked);
 }
 
-/* Take a released process's slot; 1 if this caller won it (and must count). */
-static __always_inline int claim(struct pw_exited *e, __u64 owner)
+/*
+ * Take a released process's slot; 1 if this caller won it (and must count).
+ * The slot is shared by every CPU: always a compare-and-swap.
+ */
+static __always_inline int claim(struct pw_exited *e, __u64 owner, int locked)
 {
 	if (__sync_val_compare_and_swap(&e->task, owner, 0) != owner)
 		return 0;
-	diag_add(PW_DIAG_SLOTS_OWNED, -1);
+	diag_add(PW_DIAG_SLOTS_FREED, 1, locked);
 	return 1;
 }
 
-/* An exit whose release will never be seen (evicted): it is not outstanding any more. */
+/* An exit whose release will never be seen (evicted): settled all the same. */
 static __always_inline void forget_exit(const struct pw_ns_key *key)
 {
 	struct pw_ns_stats *st = bpf_map_lookup_elem(&ns_stats, key);
 
 	if (st)
-		__sync_fetch_and_add(&st->outstanding, -1);
+		__sync_fetch_and_add(&st->exits_settled, 1);
 }
 
 /*
@@ -544,8 +585,8 @@ static __always_inline void forget_exit(const struct pw_ns_key *key)
  * only after release_task): that is its reap.  A different pid in the same
  * slot (the table is smaller than pid_max) is a real loss: evicted.
  *
- * The slot count goes up before the exchange and the namespace's
- * outstanding count before the publish, so that neither is ever below the
+ * The slots-taken count goes up before the exchange and the namespace's
+ * recorded exits before the publish, so that neither is ever below the
  * truth: the walk's sweep and the collector's retirement rely on that.
  */
 static __always_inline int remember_exit(struct task_struct *leader, const struct pw_ns_key *key,
@@ -559,16 +600,16 @@ static __always_inline int remember_exit(struct task_struct *leader, const struc
 
 	if (!e)
 		return 0;
-	diag_add(PW_DIAG_SLOTS_OWNED, 1);
+	diag_add(PW_DIAG_SLOTS_TAKEN, 1, PLAIN);	/* only this program adds to it */
 	prev = __sync_lock_test_and_set(&e->task, me + SLOT_BUSY);	/* +, not |: the verifier allows no bit operation on a pointer; task_structs are aligned */
 	if ((prev & ~SLOT_BUSY) == me) {
 		if (!(prev & SLOT_BUSY))	/* finished by the other thread: put it back */
 			__sync_lock_test_and_set(&e->task, me);
-		diag_add(PW_DIAG_SLOTS_OWNED, -1);
+		diag_add(PW_DIAG_SLOTS_FREED, 1, LOCKED);
 		return 1;
 	}
 	if (prev)
-		diag_add(PW_DIAG_SLOTS_OWNED, -1);	/* the earlier owner's ownership ends here */
+		diag_add(PW_DIAG_SLOTS_FREED, 1, LOCKED);	/* the earlier owner's ownership ends here */
 	if (prev & SLOT_BUSY) {
 		/*
 		 * Another exit sharing this slot (two pids, a table smaller than
@@ -582,7 +623,7 @@ static __always_inline int remember_exit(struct task_struct *leader, const struc
 	if (prev) {
 		prev_key = e->ns;
 		if (e->pid == pid) {
-			count_release(e->state, &prev_key, e->exit_ns, PW_DIAG_REAPS_BY_REUSE);
+			count_release(e->state, &prev_key, e->exit_ns, PW_DIAG_REAPS_BY_REUSE, LOCKED);
 		} else {
 			drop(PW_DROP_EXIT_SLOT_EVICTED);
 			forget_exit(&prev_key);
@@ -592,7 +633,7 @@ static __always_inline int remember_exit(struct task_struct *leader, const struc
 	e->ns = *key;
 	e->pid = pid;
 	e->state = state;
-	__sync_fetch_and_add(&st->outstanding, 1);
+	st->exits_recorded += 1;	/* only this program adds to it: plain (see PW_ADD) */
 	__sync_lock_test_and_set(&e->task, me);	/* publish */
 	return 0;
 }
@@ -656,7 +697,7 @@ static __always_inline int on_exit(struct task_struct *task, int group_dead)
 	if (remember_exit(leader, &key, state, st))
 		return 0;
 	if (state == PW_EXIT_ZOMBIE)
-		count_exit(&key, 1);
+		count_exit(&key, 1, LOCKED);
 	return 0;
 }
 
@@ -710,8 +751,8 @@ static __always_inline int on_free(__u64 me, __u32 pid)
 	state = e->state;
 	key = e->ns;
 	exit_ns = e->exit_ns;
-	if (claim(e, me))
-		count_release(state, &key, exit_ns, PW_DIAG_MAX);
+	if (claim(e, me, PLAIN))
+		count_release(state, &key, exit_ns, PW_DIAG_MAX, PLAIN);
 	return 0;
 }
 
@@ -765,17 +806,26 @@ static __always_inline int ignored_by_init(struct task_struct *task, int sig)
  * thread whose release notifies for a leader that exited first), the target
  * is the leader's parent, and its siglock is held.  SA_NOCLDWAIT autoreaps;
  * anything else leaves a zombie.  (A parent with SIG_IGN gets no signal at
- * all: the release then decides, see count_release.)
+ * all: the release then decides, see count_release.)  Only the signal
+ * do_notify_parent() makes counts: its code is CLD_EXITED, CLD_KILLED or
+ * CLD_DUMPED, while a kill() has SI_USER, a timer SI_TIMER, and nobody may
+ * queue a positive code to another process.  btf: target and info are BTF
+ * pointers (tp_btf), read directly instead of through helper calls.
  */
-static __always_inline void decide_by_sigchld(struct task_struct *target)
+static __always_inline void decide_by_sigchld(struct task_struct *target,
+					      struct kernel_siginfo *info, int btf,
+					      struct pw_sig_stats *ss, const struct pw_ns_key *target_ns)
 {
 	struct task_struct *cur = bpf_get_current_task_btf(), *leader;
 	struct sighand_struct *sh;
 	unsigned long flags = 0;
 	struct pw_exited *e;
-	int zombie;
+	int zombie, code;
 
 	if (!cur->exit_state)
+		return;
+	code = btf ? info->si_code : BPF_CORE_READ(info, si_code);
+	if (code < CLD_EXITED || code > CLD_DUMPED)
 		return;
 	leader = cur->group_leader;
 	if (!leader)
@@ -784,28 +834,45 @@ static __always_inline void decide_by_sigchld(struct task_struct *target)
 	if (!e || e->task != (__u64)(unsigned long)leader || e->state != PW_EXIT_PENDING ||
 	    target != leader->real_parent)
 		return;
-	sh = BPF_CORE_READ(target, sighand);
-	if (sh)
-		bpf_probe_read_kernel(&flags, sizeof(flags), &sh->action[SIGCHLD - 1].sa.sa_flags);
+	if (btf) {
+		sh = target->sighand;
+		if (sh)
+			flags = sh->action[SIGCHLD - 1].sa.sa_flags;
+	} else {
+		sh = BPF_CORE_READ(target, sighand);
+		if (sh)
+			bpf_probe_read_kernel(&flags, sizeof(flags),
+					      &sh->action[SIGCHLD - 1].sa.sa_flags);
+	}
 	zombie = !(flags & SA_NOCLDWAIT);
 	e->state = zombie ? PW_EXIT_ZOMBIE : PW_EXIT_AUTOREAP;
-	count_exit(&e->ns, zombie);
+	/* the parent is nearly always in the child's namespace: its SIGCHLD row counts it */
+	if (ss && e->ns.inum == target_ns->inum && e->ns.id == target_ns->id) {
+		if (zombie)
+			ss->decided_zombie += 1;
+		else
+			ss->decided_autoreap += 1;
+		return;
+	}
+	count_exit(&e->ns, zombie, PLAIN);
 }
 
+/* Under the target's siglock, interrupts off: plain adds (see PW_ADD). */
 static __always_inline void count_generated(int sig, __u32 res, struct pw_sig_key *key,
-					    struct task_struct *task)
+					    struct task_struct *task,
+					    struct kernel_siginfo *info, int btf)
 {
 	struct pw_sig_stats *ss;
 
-	if (sig == SIGCHLD)
-		decide_by_sigchld(task);
 	key->sig = sig;
 	ss = sig_stats_get(key);
+	if (sig == SIGCHLD)
+		decide_by_sigchld(task, info, btf, ss, &key->ns);
 	if (!ss)
 		return;
-	__sync_fetch_and_add(&ss->generated[res], 1);
+	ss->generated[res] += 1;
 	if (res == PW_SIG_IGNORED && ignored_by_init(task, sig))
-		__sync_fetch_and_add(&ss->ignored_by_init, 1);
+		ss->ignored_by_init += 1;
 }
 
 SEC("tp_btf/signal_generate")
@@ -821,7 +888,7 @@ int BPF_PROG(pw_signal_generate, int sig, struct kernel_siginfo *info,
 		drop(PW_DROP_NS_UNRESOLVED);
 		return 0;
 	}
-	count_generated(sig, res, &key, task);
+	count_generated(sig, res, &key, task, info, 1);
 	return 0;
 }
 
@@ -838,7 +905,7 @@ int BPF_PROG(pw_signal_generate_raw, int sig, struct kernel_siginfo *info,
 		drop(PW_DROP_NS_UNRESOLVED);
 		return 0;
 	}
-	count_generated(sig, res, &key, task);
+	count_generated(sig, res, &key, task, info, 0);
 	return 0;
 }
 
@@ -861,7 +928,7 @@ static __always_inline int count_delivered(int sig, unsigned long handler)
 	if (!ss)
 		return 0;
 	action = handler == SIG_DFL ? PW_ACT_DEFAULT : handler == SIG_IGN ? PW_ACT_IGNORE : PW_ACT_HANDLER;
-	__sync_fetch_and_add(&ss->delivered[action], 1);
+	ss->delivered[action] += 1;	/* get_signal() holds the siglock: plain (see PW_ADD) */
 	return 0;
 }
 
@@ -1200,9 +1267,19 @@ static __noinline int walk_process_static(struct task_struct *task)
 	return walk_process_body(task, 1);
 }
 
-static long owned_step(__u32 cpu, void *data)
+static long freed_step(__u32 cpu, void *data)
 {
-	__u32 key = PW_DIAG_SLOTS_OWNED;
+	__u32 key = PW_DIAG_SLOTS_FREED;
+	__s64 *v = bpf_map_lookup_percpu_elem(&diag, &key, cpu);
+
+	if (v)
+		*(__s64 *)data -= *v;
+	return 0;
+}
+
+static long taken_step(__u32 cpu, void *data)
+{
+	__u32 key = PW_DIAG_SLOTS_TAKEN;
 	__s64 *v = bpf_map_lookup_percpu_elem(&diag, &key, cpu);
 
 	if (v)
@@ -1237,8 +1314,8 @@ static long sweep_step(__u32 i, void *data)
 	state = e->state;
 	key = e->ns;
 	exit_ns = e->exit_ns;
-	if (claim(e, t))
-		count_release(state, &key, exit_ns, PW_DIAG_REAPS_BY_WALK);
+	if (claim(e, t, LOCKED))
+		count_release(state, &key, exit_ns, PW_DIAG_REAPS_BY_WALK, LOCKED);
 	return 0;
 }
 
@@ -1272,8 +1349,8 @@ static long sweep_step_pid(__u32 i, void *data)
 	state = e->state;
 	key = e->ns;
 	exit_ns = e->exit_ns;
-	if (claim(e, t))
-		count_release(state, &key, exit_ns, PW_DIAG_REAPS_BY_WALK);
+	if (claim(e, t, LOCKED))
+		count_release(state, &key, exit_ns, PW_DIAG_REAPS_BY_WALK, LOCKED);
 	return 0;
 }
 
@@ -1293,7 +1370,14 @@ static __always_inline void walk_end(int by_pid)
 		return;
 	iter_done = 1;
 	cache_flush_all();
-	bpf_loop(nr_cpus, owned_step, &owned, 0);
+	/*
+	 * Owned slots: taken - freed.  Every CPU's freed first, then every
+	 * CPU's taken: a slot is freed only after it was taken, so the result
+	 * is never below the truth (a skipped sweep would leave a release
+	 * uncounted until the next walk).
+	 */
+	bpf_loop(nr_cpus, freed_step, &owned, 0);
+	bpf_loop(nr_cpus, taken_step, &owned, 0);
 	if (owned <= (__s64)iter_slots_seen && !iter_force_sweep)
 		return;
 	iter_swept = 1;

@@ -54,10 +54,11 @@ enum pw_drop {
 
 /* Bookkeeping and repairs, per CPU. */
 enum pw_diag {
-	PW_DIAG_SLOTS_OWNED = 0,	/* exited-table slots taken minus released (sum over CPUs) */
+	PW_DIAG_SLOTS_FREED = 0,	/* exited-table slot ownerships that ended */
 	PW_DIAG_REAPS_BY_WALK,		/* zombies the walk found released before their free */
 	PW_DIAG_AUTOREAPS_BY_WALK,	/* released without a SIGCHLD, found by the walk */
 	PW_DIAG_REAPS_BY_REUSE,		/* released zombies found when their pid was reused */
+	PW_DIAG_SLOTS_TAKEN,		/* slots taken (the exit program only); owned = taken - freed */
 	PW_DIAG_MAX,
 };
 
@@ -84,7 +85,14 @@ struct pw_ns_stats {
 	__u64 orphans_dropped;	/* the init of this namespace died: its children were killed */
 	__u64 dwell_hist[PW_HIST_SLOTS];
 	__u64 dwell_sum_ns;
-	__u64 outstanding;	/* recorded exits not yet released (+1/-1 across CPUs: sum) */
+	/*
+	 * Recorded exits not yet released are exits_recorded - exits_settled
+	 * (sums over CPUs).  Two counts, not one that goes up and down: only
+	 * the exit program adds to the first, so it adds without a lock (see
+	 * PW_ADD in pausewatch.bpf.c).
+	 */
+	__u64 exits_recorded;	/* exits given an exited-table slot */
+	__u64 exits_settled;	/* of those: released, or their slot evicted */
 	__u64 created_ns;	/* boot ns when the entry was made (on its CPU only) */
 	__u32 level;		/* nesting level of the namespace (0 = host) */
 	__s32 init_tgid;	/* host tgid of the child reaper when the entry was made */
@@ -100,6 +108,15 @@ struct pw_sig_stats {
 	__u64 generated[PW_SIG_RESULT_MAX];
 	__u64 delivered[PW_ACT_MAX];
 	__u64 ignored_by_init;	/* dropped because the target is its namespace's init without a handler */
+	/*
+	 * SIGCHLD rows only: exits of this namespace whose fate the SIGCHLD to a
+	 * parent in the same namespace decided (left a zombie / autoreaped by
+	 * SA_NOCLDWAIT).  Counted here, in the row the signal updates anyway,
+	 * to spare the exit path a second hash lookup; the collector adds them
+	 * to the namespace's exits, zombie_exits and autoreaped.
+	 */
+	__u64 decided_zombie;
+	__u64 decided_autoreap;
 };
 
 /*

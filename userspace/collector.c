@@ -51,7 +51,7 @@ _Static_assert((int)PWC_DROP_GONE_EVICTED == (int)PW_DROP_MAX, "kernel drops com
 _Static_assert(PW_DIAG_REAPS_BY_WALK - 1 == PWC_RECOVERED_REAPS &&
 	       PW_DIAG_AUTOREAPS_BY_WALK - 1 == PWC_RECOVERED_AUTOREAPS &&
 	       PW_DIAG_REAPS_BY_REUSE - 1 == PWC_RECOVERED_REUSED &&
-	       PW_DIAG_MAX - 1 == PWC_RECOVERED_MAX, "repairs follow the slot count");
+	       PW_DIAG_SLOTS_TAKEN - 1 == PWC_RECOVERED_MAX, "repairs follow the slot count");
 
 #define MAX_GONE_DEFAULT	1024
 
@@ -805,7 +805,10 @@ static void copy_counters(struct pw_namespace *ns, const struct pw_ns_stats *st)
 	ns->dwell_sum_ns = st->dwell_sum_ns;
 }
 
-/* Attach the signal rows of one namespace (rows sorted by key). */
+/*
+ * Attach the signal rows of one namespace (rows sorted by key), and add to
+ * its counters the exits its SIGCHLD row decided (pw_sig_stats).
+ */
 static int attach_sigs(struct pw_namespace *ns, const struct pw_ns_key *key,
 		       const struct sig_row *rows, size_t n)
 {
@@ -820,8 +823,15 @@ static int attach_sigs(struct pw_namespace *ns, const struct pw_ns_key *key,
 			hi = mid;
 	}
 	first = lo;
-	while (first + cnt < n && key_cmp(&rows[first + cnt].key.ns, key) == 0)
+	while (first + cnt < n && key_cmp(&rows[first + cnt].key.ns, key) == 0) {
+		const struct sig_row *r = &rows[first + cnt];
+
+		/* exits whose SIGCHLD decided them are counted in that signal's row */
+		ns->zombie_exits += r->st.decided_zombie;
+		ns->autoreaped += r->st.decided_autoreap;
+		ns->exits += r->st.decided_zombie + r->st.decided_autoreap;
 		cnt++;
+	}
 	if (!cnt)
 		return 0;
 	ns->sigs = calloc(cnt, sizeof(*ns->sigs));
@@ -1055,7 +1065,7 @@ static int merge_gone(struct merge_ctx *x)
 
 		if ((ir && ir->it.gen == gen) || !nr->st.created_ns || nr->st.created_ns >= x->walk_start)
 			continue;
-		if ((int64_t)nr->st.outstanding > 0) {
+		if ((int64_t)(nr->st.exits_recorded - nr->st.exits_settled) > 0) {
 			merge_finishing(x, nr);
 			continue;
 		}
