@@ -95,15 +95,18 @@ __u32 iter_swept;	/* the release sweep ran in this walk */
 __u32 iter_done;	/* the walk reached its end */
 __u32 iter_force_sweep;	/* set by the collector: a namespace waits for its last releases */
 /*
- * The namespaces the walk met last: the process list is in creation order,
- * so the processes of a few namespaces created together interleave, and a
- * handful of recent ones catch nearly every process.  A namespace's entry in
- * iter_ns (a hash lookup) and its key (reads of a cold pid_namespace) are
- * then touched once per stay in this cache, not once per process.
+ * A namespace's entry in iter_ns (a hash lookup) and its key (reads of a
+ * cold pid_namespace) are touched once per walk, not once per process: the
+ * walk counts processes in this direct-mapped cache, indexed by a hash of
+ * the namespace's inode number, and adds each count to iter_ns when the
+ * entry is taken by another namespace or the walk ends.  The process list
+ * is in creation order, so the processes of namespaces created at the same
+ * time interleave: a cache smaller than the namespaces (it held 8 once)
+ * misses on nearly every process of a node that started many pods at once.
+ * The collector clears it before each walk.
  */
-#define WALK_CACHE	8
+#define WALK_CACHE	4096
 struct pw_walk_ns walk_cache[WALK_CACHE];
-__u32 walk_next;	/* the entry to reuse next (round robin) */
 
 /* Never written: a zero value for new map entries (too big for the stack). */
 static const struct pw_ns_stats zero_ns_stats;
@@ -1133,20 +1136,30 @@ static __always_inline void emit_zombie(struct task_struct *task, const struct p
 		bpf_probe_read_kernel_str(rec->parent_comm, sizeof(rec->parent_comm), parent->comm);
 }
 
-/* The task's active namespace and its pid there, by the cheapest path. */
-static __always_inline struct pid_namespace *task_ns(struct task_struct *t, int *nr)
+/*
+ * The task's active namespace, its pid there and its inode number, by the
+ * cheapest path: BTF loads where they reach, else probe reads.
+ */
+static __always_inline struct pid_namespace *task_ns(struct task_struct *t, int *nr, __u32 *inum)
 {
 	struct pid *pid = t->thread_pid;
-	struct pw_ns_key ignored;
+	struct pw_ns_key key;
+	struct pid_namespace *ns;
 	__u32 level;
 
 	if (!pid)
 		return NULL;
 	level = pid->level;
-	if (bpf_core_field_size(pid->numbers) != 0 || level > 1)
-		return task_pidns_probe(t, &ignored, nr);
+	if (bpf_core_field_size(pid->numbers) != 0 || level > 1) {
+		ns = task_pidns_probe(t, &key, nr);
+		*inum = key.inum;
+		return ns;
+	}
 	*nr = level ? pid->numbers[1].nr : pid->numbers[0].nr;
-	return level ? pid->numbers[1].ns : pid->numbers[0].ns;
+	ns = level ? pid->numbers[1].ns : pid->numbers[0].ns;
+	if (ns)
+		*inum = ns->ns.inum;
+	return ns;
 }
 
 static __always_inline void cache_flush(struct pw_walk_ns *w)
@@ -1162,16 +1175,14 @@ static __always_inline void cache_flush(struct pw_walk_ns *w)
 }
 
 /* The cache entry of ns, found or made; NULL when its namespace could not be recorded. */
-static __always_inline struct pw_walk_ns *cache_get(struct pid_namespace *ns)
+static __always_inline struct pw_walk_ns *cache_get(struct pid_namespace *ns, __u32 inum)
 {
 	__u64 p = (__u64)(unsigned long)ns;
-	struct pw_walk_ns *w;
+	__u32 h = inum * 2654435761u;	/* Knuth's multiplicative hash: inodes come in strides */
+	struct pw_walk_ns *w = &walk_cache[(h >> 20) & (WALK_CACHE - 1)];
 
-#pragma clang loop unroll(full)
-	for (int i = 0; i < WALK_CACHE; i++)
-		if (walk_cache[i].ns == p)
-			return &walk_cache[i];
-	w = &walk_cache[walk_next++ & (WALK_CACHE - 1)];
+	if (w->ns == p)
+		return w;
 	cache_flush(w);
 	ns_key_probe(ns, &w->key);
 	w->ns = p;
@@ -1182,11 +1193,16 @@ static __always_inline struct pw_walk_ns *cache_get(struct pid_namespace *ns)
 	return w;
 }
 
+static long cache_flush_step(__u32 i, void *data)
+{
+	if (i < WALK_CACHE)
+		cache_flush(&walk_cache[i]);
+	return 0;
+}
+
 static __always_inline void cache_flush_all(void)
 {
-#pragma clang loop unroll(full)
-	for (int i = 0; i < WALK_CACHE; i++)
-		cache_flush(&walk_cache[i]);
+	bpf_loop(WALK_CACHE, cache_flush_step, NULL, 0);
 }
 
 /*
@@ -1201,14 +1217,15 @@ static __always_inline int walk_process_body(struct task_struct *task, int look_
 	struct pw_iter_ns *it;
 	struct pw_exited *e;
 	struct pw_walk_ns *w;
+	__u32 inum = 0;
 	int nr = 0;
 
-	ns = task_ns(task, &nr);
+	ns = task_ns(task, &nr, &inum);
 	if (!ns) {
 		drop(PW_DROP_NS_UNRESOLVED);
 		return 0;
 	}
-	w = cache_get(ns);
+	w = cache_get(ns, inum);
 	if (w)
 		w->count++;
 	/*

@@ -711,7 +711,6 @@ static int walk(struct pw_collector *c)
 	bss->iter_force_sweep = c->force_sweep;
 	c->force_sweep = false;
 	memset(bss->walk_cache, 0, sizeof(bss->walk_cache));
-	bss->walk_next = 0;
 	fd = bpf_iter_create(bpf_link__fd(c->walk_link));
 	if (fd < 0)
 		return -errno;
