@@ -74,16 +74,17 @@ struct pw_ns_key {
 	__u64 id;
 };
 
-/* Event counters of one namespace, since the collector started. */
+/*
+ * Event counters of one namespace, since the collector started.  The ones
+ * every process lifecycle touches come first, together, so that the exit
+ * and the free each touch as few cache lines of this value as they can
+ * (the free: these and one histogram slot).
+ */
 struct pw_ns_stats {
 	__u64 exits;		/* processes (thread groups) that exited */
 	__u64 zombie_exits;	/* ... and were left for a wait() (not autoreaped) */
 	__u64 reaped;		/* zombies released (by a wait, or by the kernel) */
 	__u64 autoreaped;	/* released at exit: parent ignores SIGCHLD / SA_NOCLDWAIT */
-	__u64 orphans[PW_REAPER_MAX];
-	__u64 orphans_zombie;	/* orphans that were already zombies when adopted */
-	__u64 orphans_dropped;	/* the init of this namespace died: its children were killed */
-	__u64 dwell_hist[PW_HIST_SLOTS];
 	__u64 dwell_sum_ns;
 	/*
 	 * Recorded exits not yet released are exits_recorded - exits_settled
@@ -93,6 +94,10 @@ struct pw_ns_stats {
 	 */
 	__u64 exits_recorded;	/* exits given an exited-table slot */
 	__u64 exits_settled;	/* of those: released, or their slot evicted */
+	__u64 orphans[PW_REAPER_MAX];
+	__u64 orphans_zombie;	/* orphans that were already zombies when adopted */
+	__u64 orphans_dropped;	/* the init of this namespace died: its children were killed */
+	__u64 dwell_hist[PW_HIST_SLOTS];
 	__u64 created_ns;	/* boot ns when the entry was made (on its CPU only) */
 	__u32 level;		/* nesting level of the namespace (0 = host) */
 	__s32 init_tgid;	/* host tgid of the child reaper when the entry was made */
@@ -106,17 +111,18 @@ struct pw_sig_key {
 
 struct pw_sig_stats {
 	__u64 generated[PW_SIG_RESULT_MAX];
-	__u64 delivered[PW_ACT_MAX];
-	__u64 ignored_by_init;	/* dropped because the target is its namespace's init without a handler */
 	/*
 	 * SIGCHLD rows only: exits of this namespace whose fate the SIGCHLD to a
 	 * parent in the same namespace decided (left a zombie / autoreaped by
 	 * SA_NOCLDWAIT).  Counted here, in the row the signal updates anyway,
 	 * to spare the exit path a second hash lookup; the collector adds them
-	 * to the namespace's exits, zombie_exits and autoreaped.
+	 * to the namespace's exits, zombie_exits and autoreaped.  Next to
+	 * generated[]: the SIGCHLD touches both.
 	 */
 	__u64 decided_zombie;
 	__u64 decided_autoreap;
+	__u64 ignored_by_init;	/* dropped because the target is its namespace's init without a handler */
+	__u64 delivered[PW_ACT_MAX];
 };
 
 /*
