@@ -193,12 +193,12 @@ struct {
  *  - sched_process_exit: task context with interrupts on (a free in softirq
  *    can interrupt it), not preemptible (tracepoint).
  *  - the walk: task context, preemptible (an exit can run in between).
- * So the three per-lifecycle programs (exit excepted) add plainly; the exit
+ * So signal_generate, signal_deliver and the free add plainly; the exit
  * program and the walk use locked adds on whatever the free also writes
- * (the release counters, the owned-slot count).  A locked add is a single
- * instruction: nothing can split it, so it mixes safely with plain adds in
- * contexts that cannot interrupt it.  On the per-lifecycle path this saves
- * seven locked instructions (about 85 ns here).
+ * (the release counters, the slots-freed count), and plain ones on what
+ * only they write.  A locked add is a single instruction: nothing can split
+ * it, so it mixes safely with plain adds made where it cannot interrupt.
+ * Per process lifecycle this saves eight locked instructions.
  */
 #define PW_ADD(p, v, locked)				\
 	do {						\
