@@ -68,6 +68,10 @@ extern int bpf_iter_task_new(struct bpf_iter_task *it, struct task_struct *task,
 extern struct task_struct *bpf_iter_task_next(struct bpf_iter_task *it) __weak __ksym;
 extern void bpf_iter_task_destroy(struct bpf_iter_task *it) __weak __ksym;
 extern struct task_struct *bpf_task_from_pid(s32 pid) __weak __ksym;
+/* Open-coded number iterator (Linux 6.4+): the sweep of the open-coded walk. */
+extern int bpf_iter_num_new(struct bpf_iter_num *it, int start, int end) __weak __ksym;
+extern int *bpf_iter_num_next(struct bpf_iter_num *it) __weak __ksym;
+extern void bpf_iter_num_destroy(struct bpf_iter_num *it) __weak __ksym;
 extern void bpf_task_release(struct task_struct *p) __weak __ksym;
 
 /* 6.1 .. 6.11 count pids.events "max" in one field */
@@ -1232,7 +1236,7 @@ static __always_inline int walk_process_body(struct task_struct *task, int look_
 	 * An exited slot's process that has not reached EXIT_ZOMBIE yet (it is
 	 * between its exit tracepoint and exit_notify) must be marked seen too.
 	 * The open-coded walk skips that test, which costs a cache line per
-	 * process, and its sweep asks the pid table instead (sweep_step_pid).
+	 * process, and its sweep asks the pid table instead (sweep_one_pid).
 	 */
 	if (!task->exit_state && !(look_up_exiting && (task->flags & PF_EXITING)))
 		return 0;
@@ -1341,9 +1345,8 @@ static long sweep_step(__u32 i, void *data)
  * that are not zombies yet: a process still in the pid table under its pid
  * is not released, whatever the walk saw.
  */
-static long sweep_step_pid(__u32 i, void *data)
+static __always_inline long sweep_one_pid(__u32 i, struct sweep *sw)
 {
-	struct sweep *sw = data;
 	struct pw_exited *e = bpf_map_lookup_elem(&exited, &i);
 	struct task_struct *owner;
 	struct pw_ns_key key;
@@ -1369,6 +1372,25 @@ static long sweep_step_pid(__u32 i, void *data)
 	if (claim(e, t, LOCKED))
 		count_release(state, &key, exit_ns, PW_DIAG_REAPS_BY_WALK, LOCKED);
 	return 0;
+}
+
+/*
+ * The open-coded walk's sweep (Linux 6.8+) runs in a number iterator: no
+ * callback per slot, and the array lookup is inlined.  On a node that
+ * exits processes all the time every walk sweeps (the frees lag behind
+ * RCU), so this is most of a walk's cost there.
+ */
+static __always_inline void sweep_by_pid(struct sweep *sw)
+{
+	struct bpf_iter_num it;
+	int *i;
+
+	bpf_iter_num_new(&it, 0, (int)exited_mask + 1);
+	while ((i = bpf_iter_num_next(&it))) {
+		if (sweep_one_pid((__u32)*i, sw))
+			break;
+	}
+	bpf_iter_num_destroy(&it);
 }
 
 static __always_inline void walk_begin(void)
@@ -1398,7 +1420,10 @@ static __always_inline void walk_end(int by_pid)
 	if (owned <= (__s64)iter_slots_seen && !iter_force_sweep)
 		return;
 	iter_swept = 1;
-	bpf_loop(exited_mask + 1, by_pid ? sweep_step_pid : sweep_step, &sw, 0);
+	if (by_pid)
+		sweep_by_pid(&sw);
+	else
+		bpf_loop(exited_mask + 1, sweep_step, &sw, 0);
 }
 
 /*
