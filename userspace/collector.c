@@ -55,6 +55,33 @@ _Static_assert(PW_DIAG_REAPS_BY_WALK - 1 == PWC_RECOVERED_REAPS &&
 
 #define MAX_GONE_DEFAULT	1024
 
+/* Rows of (key, value) copied out of a map. */
+struct rows {
+	char *buf;
+	size_t n, cap;
+};
+
+/*
+ * The maps as one snapshot read them, and the buffers the batch syscalls
+ * fill.  Kept from one snapshot to the next (under the collector lock):
+ * at 1,000 namespaces a snapshot copies about 1 MB, and fresh buffers each
+ * time cost page faults and zeroing for nothing.
+ */
+struct maps_copy {
+	struct rows ns, sig, iter;
+	char *keys, *vals;
+	size_t keys_cap, vals_cap;	/* bytes */
+};
+
+static void maps_copy_free(struct maps_copy *m)
+{
+	free(m->ns.buf);
+	free(m->sig.buf);
+	free(m->iter.buf);
+	free(m->keys);
+	free(m->vals);
+}
+
 struct pw_collector {
 	struct pausewatch_bpf *skel;
 	struct pw_opts opts;
@@ -71,6 +98,7 @@ struct pw_collector {
 	struct pw_gone *gone;
 	uint64_t gone_evicted;
 	bool force_sweep;	/* a namespace without processes waits for its last releases */
+	struct maps_copy maps;	/* reused by every snapshot */
 	pthread_mutex_t lock;	/* one snapshot at a time */
 };
 
@@ -522,6 +550,7 @@ void pw_close(struct pw_collector *c)
 	pausewatch_bpf__destroy(c->skel);
 	pw_nscache_free(c->cache);
 	pw_gone_free(c->gone);
+	maps_copy_free(&c->maps);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
 }
@@ -588,11 +617,6 @@ static void fold_sig_stats(void *dst, const void *percpu, int ncpu, size_t strid
 	fold_u64s(dst, percpu, ncpu, stride, sizeof(struct pw_sig_stats) / sizeof(uint64_t));
 }
 
-struct rows {
-	char *buf;
-	size_t n, cap;
-};
-
 static int rows_reserve(struct rows *r, size_t more, size_t rsz)
 {
 	char *grown;
@@ -615,34 +639,47 @@ static int rows_reserve(struct rows *r, size_t more, size_t rsz)
  * entries per syscall; with fold, the map is per CPU and each row gets the
  * CPUs' sum.  A batch smaller than one hash bucket gets ENOSPC: retry larger.
  */
-static int dump_map(int fd, size_t ksz, size_t vsz, fold_fn fold, int ncpu, struct rows *out)
+/* At least need bytes in *buf; what is new is zeroed (valgrind does not know what the batch syscall writes). */
+static int scratch_reserve(char **buf, size_t *cap, size_t need)
+{
+	char *grown;
+
+	if (*cap >= need)
+		return 0;
+	grown = realloc(*buf, need);
+	if (!grown)
+		return -ENOMEM;
+	memset(grown + *cap, 0, need - *cap);
+	*buf = grown;
+	*cap = need;
+	return 0;
+}
+
+static int dump_map(int fd, size_t ksz, size_t vsz, fold_fn fold, int ncpu, struct maps_copy *m,
+		    struct rows *out)
 {
 	size_t stride = (vsz + 7) & ~(size_t)7, vbytes = fold ? stride * (size_t)ncpu : vsz;
-	size_t rsz = ksz + vsz, batch = 256;
+	size_t rsz = ksz + vsz, batch = 1024;
 	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	char *keys = NULL, *vals = NULL;
 	__u64 token = 0;
 	bool first = true;
 	int rc = 0;
 
+	out->n = 0;
 	for (;;) {
 		__u32 count = (__u32)batch;
+		char *keys, *vals;
 		int r;
 
-		if (!keys) {
-			/* zeroed: valgrind does not know what the batch syscall writes */
-			keys = calloc(batch, ksz);
-			vals = calloc(batch, vbytes);
-			if (!keys || !vals) {
-				rc = -ENOMEM;
-				break;
-			}
+		if (scratch_reserve(&m->keys, &m->keys_cap, batch * ksz) ||
+		    scratch_reserve(&m->vals, &m->vals_cap, batch * vbytes)) {
+			rc = -ENOMEM;
+			break;
 		}
+		keys = m->keys;
+		vals = m->vals;
 		r = bpf_map_lookup_batch(fd, first ? NULL : &token, &token, keys, vals, &count, &opts);
 		if (r < 0 && errno == ENOSPC && count == 0) {
-			free(keys);
-			free(vals);
-			keys = vals = NULL;
 			batch *= 4;
 			continue;
 		}
@@ -667,8 +704,6 @@ static int dump_map(int fd, size_t ksz, size_t vsz, fold_fn fold, int ncpu, stru
 		if (r < 0)	/* ENOENT: that was the last batch */
 			break;
 	}
-	free(keys);
-	free(vals);
 	return rc;
 }
 
@@ -750,16 +785,6 @@ static void program_stats(struct pw_collector *c, struct pw_self *self)
 	}
 }
 
-struct maps_copy {
-	struct rows ns, sig, iter;
-};
-
-static void maps_copy_free(struct maps_copy *m)
-{
-	free(m->ns.buf);
-	free(m->sig.buf);
-	free(m->iter.buf);
-}
 
 static int sig_row_cmp(const void *a, const void *b);
 
@@ -770,13 +795,13 @@ static int read_counters(struct pw_collector *c, struct maps_copy *m)
 	int rc;
 
 	rc = dump_map(bpf_map__fd(skel->maps.ns_stats), sizeof(struct pw_ns_key),
-		      sizeof(struct pw_ns_stats), fold_ns_stats, c->ncpu, &m->ns);
+		      sizeof(struct pw_ns_stats), fold_ns_stats, c->ncpu, m, &m->ns);
 	if (!rc)
 		rc = dump_map(bpf_map__fd(skel->maps.sig_stats), sizeof(struct pw_sig_key),
-			      sizeof(struct pw_sig_stats), fold_sig_stats, c->ncpu, &m->sig);
+			      sizeof(struct pw_sig_stats), fold_sig_stats, c->ncpu, m, &m->sig);
 	if (!rc)
 		rc = dump_map(bpf_map__fd(skel->maps.iter_ns), sizeof(struct pw_ns_key),
-			      sizeof(struct pw_iter_ns), NULL, c->ncpu, &m->iter);
+			      sizeof(struct pw_iter_ns), NULL, c->ncpu, m, &m->iter);
 	if (rc)
 		return rc;
 	/* an empty map leaves its buffer NULL: nothing to sort */
@@ -1206,8 +1231,7 @@ static void fill_self(struct pw_collector *c, struct pw_snapshot *s, uint64_t t0
 static int take(struct pw_collector *c, struct pw_snapshot *s, char *err, size_t errlen)
 {
 	uint64_t t0 = now_ns(CLOCK_MONOTONIC);
-	struct maps_copy m = {};
-	struct merge_ctx x = { .c = c, .s = s, .m = &m };
+	struct merge_ctx x = { .c = c, .s = s, .m = &c->maps };
 	int rc;
 
 	rc = walk(c);
@@ -1218,10 +1242,10 @@ static int take(struct pw_collector *c, struct pw_snapshot *s, char *err, size_t
 	x.walk_start = c->skel->bss->iter_start_ns;
 	/* a full iter_ns map means the walk missed namespaces: retire nothing */
 	x.may_retire = c->skel->bss->iter_ns_missed == 0;
-	rc = read_counters(c, &m);
+	rc = read_counters(c, &c->maps);
 	if (rc) {
 		seterr(err, errlen, "reading the BPF maps failed: %s", strerror(-rc));
-		goto out;
+		return rc;
 	}
 	x.boot = now_ns(CLOCK_BOOTTIME);
 	x.now = (double)now_ns(CLOCK_REALTIME) / 1e9;
@@ -1231,12 +1255,10 @@ static int take(struct pw_collector *c, struct pw_snapshot *s, char *err, size_t
 		rc = build_zombies(c, s, x.boot, now_ns(CLOCK_MONOTONIC));
 	if (rc) {
 		seterr(err, errlen, "building the snapshot failed: %s", strerror(-rc));
-		goto out;
+		return rc;
 	}
 	fill_self(c, s, t0);
-out:
-	maps_copy_free(&m);
-	return rc;
+	return 0;
 }
 
 int pw_snapshot_take(struct pw_collector *c, struct pw_snapshot **out, char *err, size_t errlen)
