@@ -33,11 +33,12 @@
  * within the window the oldest are evicted early and counted in
  * drops[PWC_DROP_GONE_EVICTED].
  *
- * Cost of one snapshot (measured in docs/BENCHMARKS.md: about 6 ms at 1,000
+ * Cost of one snapshot (measured in docs/BENCHMARKS.md: 5-6 ms at 1,000
  * namespaces and 20,000 processes on a 2-vCPU VM at a 1 s refresh): one walk
- * of the kernel's process list in BPF (about 0.1-0.25 us per process with the
- * open-coded task iterator of Linux 6.8+, about 0.5 us per task with the task
- * iter of older kernels), a handful of batched map reads, and per namespace
+ * of the kernel's process list in BPF (about 0.2 us per process with the
+ * open-coded task iterator of Linux 6.8+, most of it the list's own cache
+ * misses; about 0.5 us per task with the task iter of older kernels), three
+ * batched map reads into buffers kept between snapshots, and per namespace
  * only memory work: the init's comm, pids cgroup, dispositions and nodename
  * come from the walk; cmdline, cgroup path, container and pod are read from
  * /proc once per namespace and again only when its init changed (pid or
