@@ -634,11 +634,6 @@ static int rows_reserve(struct rows *r, size_t more, size_t rsz)
 	return 0;
 }
 
-/*
- * Copy every entry of a hash map into rows of (key, value), a batch of
- * entries per syscall; with fold, the map is per CPU and each row gets the
- * CPUs' sum.  A batch smaller than one hash bucket gets ENOSPC: retry larger.
- */
 /* At least need bytes in *buf; what is new is zeroed (valgrind does not know what the batch syscall writes). */
 static int scratch_reserve(char **buf, size_t *cap, size_t need)
 {
@@ -654,6 +649,13 @@ static int scratch_reserve(char **buf, size_t *cap, size_t need)
 	*cap = need;
 	return 0;
 }
+
+/*
+ * Copy every entry of a hash map into rows of (key, value), a batch of
+ * entries per syscall into m's buffers; with fold, the map is per CPU and
+ * each row gets the CPUs' sum.  A batch smaller than one hash bucket gets
+ * ENOSPC: retry larger.
+ */
 
 static int dump_map(int fd, size_t ksz, size_t vsz, fold_fn fold, int ncpu, struct maps_copy *m,
 		    struct rows *out)
@@ -785,7 +787,6 @@ static void program_stats(struct pw_collector *c, struct pw_self *self)
 	}
 }
 
-
 static int sig_row_cmp(const void *a, const void *b);
 
 /* Step (2): the counters, after the walk (it may have counted releases). */
@@ -804,7 +805,7 @@ static int read_counters(struct pw_collector *c, struct maps_copy *m)
 			      sizeof(struct pw_iter_ns), NULL, c->ncpu, m, &m->iter);
 	if (rc)
 		return rc;
-	/* an empty map leaves its buffer NULL: nothing to sort */
+	/* an empty map may have left its buffer NULL: nothing to sort */
 	if (m->ns.n)
 		qsort(m->ns.buf, m->ns.n, sizeof(struct ns_row), key_cmp);
 	if (m->sig.n)
