@@ -348,8 +348,11 @@ static __always_inline struct pw_sig_stats *sig_stats_get(const struct pw_sig_ke
 		return ss;
 	bpf_map_update_elem(&sig_stats, key, &zero_sig_stats, BPF_NOEXIST);
 	ss = bpf_map_lookup_elem(&sig_stats, key);
-	if (!ss)
+	if (!ss) {
 		drop(PW_DROP_SIG_FULL);
+		return NULL;
+	}
+	ss->created_ns = bpf_ktime_get_boot_ns();
 	return ss;
 }
 

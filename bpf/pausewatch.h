@@ -123,6 +123,13 @@ struct pw_sig_stats {
 	__u64 decided_autoreap;
 	__u64 ignored_by_init;	/* dropped because the target is its namespace's init without a handler */
 	__u64 delivered[PW_ACT_MAX];
+	/*
+	 * Boot ns when the row was made (on its CPU only; 0 for a moment after).
+	 * A namespace can have signal rows and no counters yet: the collector
+	 * throws such a row away only if it is older than the walk that did
+	 * not find the namespace alive.
+	 */
+	__u64 created_ns;
 };
 
 /*

@@ -577,6 +577,8 @@ _Static_assert(offsetof(struct sig_row, st) == sizeof(struct pw_sig_key), "sig_r
 _Static_assert(offsetof(struct iter_row, it) == sizeof(struct pw_ns_key), "iter_row packing");
 _Static_assert(offsetof(struct pw_ns_stats, created_ns) % 8 == 0, "ns_stats: u64 counters first");
 _Static_assert(sizeof(struct pw_sig_stats) % 8 == 0, "sig_stats: u64 counters only");
+_Static_assert(offsetof(struct pw_sig_stats, created_ns) + 8 == sizeof(struct pw_sig_stats),
+	       "sig_stats: created_ns last, after the counters");
 
 /* Per-CPU values: sum the counters into one (dst has room for one value). */
 typedef void (*fold_fn)(void *dst, const void *percpu, int ncpu, size_t stride);
@@ -614,7 +616,17 @@ static void fold_ns_stats(void *dst, const void *percpu, int ncpu, size_t stride
 
 static void fold_sig_stats(void *dst, const void *percpu, int ncpu, size_t stride)
 {
-	fold_u64s(dst, percpu, ncpu, stride, sizeof(struct pw_sig_stats) / sizeof(uint64_t));
+	struct pw_sig_stats *out = dst;
+
+	fold_u64s(dst, percpu, ncpu, stride, offsetof(struct pw_sig_stats, created_ns) / sizeof(uint64_t));
+	out->created_ns = 0;
+	/* set once, on the CPU that made the row (two racing makers: the later one) */
+	for (int cpu = 0; cpu < ncpu; cpu++) {
+		const struct pw_sig_stats *v = (const void *)((const char *)percpu + (size_t)cpu * stride);
+
+		if (v->created_ns > out->created_ns)
+			out->created_ns = v->created_ns;
+	}
 }
 
 static int rows_reserve(struct rows *r, size_t more, size_t rsz)
@@ -1113,7 +1125,12 @@ static int merge_gone(struct merge_ctx *x)
 	return 0;
 }
 
-/* Walk entries and signal rows of namespaces that are neither live nor counted. */
+/*
+ * Walk entries and signal rows of namespaces that are neither live nor
+ * counted.  A signal row made after the walk began may belong to a namespace
+ * born since, with no exit counted yet (its counters were copied before the
+ * signal rows): it stays until a walk has had the chance to find it.
+ */
 static void clean_leftovers(struct merge_ctx *x)
 {
 	const struct iter_row *rows = (const struct iter_row *)x->m->iter.buf;
@@ -1131,7 +1148,8 @@ static void clean_leftovers(struct merge_ctx *x)
 		const struct pw_ns_key *k = &sigs[i].key.ns;
 		const struct iter_row *ir = bsearch(k, rows, x->m->iter.n, sizeof(*rows), key_cmp);
 
-		if (!bsearch(k, counters, x->m->ns.n, sizeof(*counters), key_cmp) &&
+		if (sigs[i].st.created_ns && sigs[i].st.created_ns < x->walk_start &&
+		    !bsearch(k, counters, x->m->ns.n, sizeof(*counters), key_cmp) &&
 		    !(ir && ir->it.gen == gen))
 			bpf_map_delete_elem(bpf_map__fd(x->c->skel->maps.sig_stats), &sigs[i].key);
 	}
