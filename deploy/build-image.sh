@@ -5,9 +5,9 @@
 #   deploy/build-image.sh OUT-LAYOUT-DIR PAUSETOP-BINARY [OCI-ARCHIVE]
 #
 # One layer: /pausetop (0755, 0:0) and, when the binary is dynamically
-# linked, exactly the shared objects `ldd` resolves for it (at the paths
-# ldd prints, so the loader finds them), plus empty /proc /sys /dev /etc
-# for the runtime's mounts.  ENTRYPOINT ["/pausetop"], no CMD (the
+# linked, exactly the shared objects `ldd` resolves for it and for the
+# library it dlopens (at the paths ldd prints, so the loader finds them),
+# plus empty /proc /sys /dev /etc for the runtime's mounts.  ENTRYPOINT ["/pausetop"], no CMD (the
 # DaemonSet gives the arguments), USER 0:0 (the capabilities come from the
 # pod spec, see docs/deploy.md), org.opencontainers.image.* labels.
 #
@@ -40,7 +40,20 @@ install -m 0755 "$bin" "$rootfs/pausetop"
 
 # Shared objects: every absolute path ldd resolves ("name => /path (addr)"
 # and the loader's own "/path (addr)" line).  A static binary has none.
-libs=$(ldd "$bin" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' | sort -u) || true
+ldd_paths() { ldd "$1" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'; }
+libs=$(ldd_paths "$bin" | sort -u) || true
+# ... and what it dlopens (--listen opens libmicrohttpd only when asked, see
+# userspace/export_http.c), with everything that library needs in turn.
+dlopened="libmicrohttpd.so.12"
+if [ -n "$libs" ]; then
+	for so in $dlopened; do
+		grep -q -a -F "$so" "$bin" || continue	# not pausetop, or built without it
+		path=$(ldconfig -p | awk -v so="$so" '$1 == so && $NF ~ /^\// { print $NF; exit }')
+		[ -n "$path" ] || die "$bin dlopens $so, which is not installed (scripts/deps.sh build)"
+		# shellcheck disable=SC2086,SC2046 # one word per shared object
+		libs=$(printf '%s\n' $libs "$path" $(ldd_paths "$path") | sort -u)
+	done
+fi
 for l in $libs; do
 	[ -f "$l" ] || die "ldd names $l for $bin but it is not a file"
 	mkdir -p "$rootfs$(dirname "$l")"

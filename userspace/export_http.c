@@ -21,6 +21,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -63,6 +64,7 @@ int pw_export_serve(struct pw_listener *l, const struct pw_source *src,
 #else /* !PW_NO_HTTPD */
 
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <microhttpd.h>
 
 #include "httpneg.h"
@@ -72,6 +74,67 @@ int pw_export_serve(struct pw_listener *l, const struct pw_source *src,
 #define PW_HTTP_CONN_MEMORY	(16 * 1024)	/* request line + headers per connection */
 
 const bool pw_export_has_httpd = true;
+
+/*
+ * libmicrohttpd is opened at run time, by pw_export_bind, after the
+ * programs are loaded.  Linked in, its TLS dependencies (gnutls, p11-kit,
+ * nettle, ...) load and initialise at program start: 2.3 MB of RSS on top of
+ * libbpf's copy of the kernel BTF, which pushed the start peak over the
+ * exporter's 16 MB budget (docs/BENCHMARKS.md).  Only --listen pays for it.
+ */
+#define PW_MHD_SONAME	"libmicrohttpd.so.12"
+
+static struct {
+	__typeof__(&MHD_start_daemon) start_daemon;
+	__typeof__(&MHD_stop_daemon) stop_daemon;
+	__typeof__(&MHD_create_response_from_buffer) create_response_from_buffer;
+	__typeof__(&MHD_add_response_header) add_response_header;
+	__typeof__(&MHD_queue_response) queue_response;
+	__typeof__(&MHD_destroy_response) destroy_response;
+	__typeof__(&MHD_lookup_connection_value) lookup_connection_value;
+} mhd;
+
+#define MHD_SYM(f) { "MHD_" #f, offsetof(__typeof__(mhd), f) }
+
+/* 0, or -1 with what is missing said on stderr. */
+static int mhd_open(void)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} syms[] = {
+		MHD_SYM(start_daemon), MHD_SYM(stop_daemon), MHD_SYM(create_response_from_buffer),
+		MHD_SYM(add_response_header), MHD_SYM(queue_response), MHD_SYM(destroy_response),
+		MHD_SYM(lookup_connection_value),
+	};
+	void *lib;
+
+	_Static_assert(sizeof(mhd) == sizeof(syms) / sizeof(syms[0]) * sizeof(void *),
+		       "one symbol per function pointer");
+	if (mhd.start_daemon)
+		return 0;
+	lib = dlopen(PW_MHD_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!lib) {
+		fprintf(stderr, "pausetop: --listen needs libmicrohttpd (%s): %s; install the "
+			"libmicrohttpd12 package, or use --textfile with node_exporter\n",
+			PW_MHD_SONAME, dlerror());
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
+		void *fn = dlsym(lib, syms[i].name);
+
+		if (!fn) {
+			fprintf(stderr, "pausetop: %s has no %s (%s): not the libmicrohttpd pausetop "
+				"was built for\n", PW_MHD_SONAME, syms[i].name, dlerror());
+			memset(&mhd, 0, sizeof(mhd));
+			dlclose(lib);
+			return -1;
+		}
+		/* POSIX: dlsym's void * converts to a function pointer; memcpy keeps C aliasing happy */
+		memcpy((char *)&mhd + syms[i].off, &fn, sizeof(fn));
+	}
+	return 0;	/* kept open until exit: the server's threads run its code */
+}
 
 struct server {
 	const struct pw_source *src;
@@ -98,6 +161,8 @@ int pw_export_bind(const struct pw_export_cfg *cfg, struct pw_listener **out)
 		fprintf(stderr, "pausetop: %s\n", err);
 		return PW_EXIT_USAGE;
 	}
+	if (mhd_open())
+		return PW_EXIT_FAIL;
 	l = calloc(1, sizeof(*l));
 	if (!l) {
 		fprintf(stderr, "pausetop: out of memory\n");
@@ -156,21 +221,21 @@ static enum MHD_Result send_static(struct MHD_Connection *c, unsigned int status
 	struct MHD_Response *r;
 	enum MHD_Result ret;
 
-	r = MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_PERSISTENT);
+	r = mhd.create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_PERSISTENT);
 	if (!r)
 		return MHD_NO;
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	mhd.add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	if (allow)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
-	ret = MHD_queue_response(c, status, r);
-	MHD_destroy_response(r);
+		mhd.add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+	ret = mhd.queue_response(c, status, r);
+	mhd.destroy_response(r);
 	return ret;
 }
 
 static enum MHD_Result send_metrics(struct server *srv, struct MHD_Connection *c)
 {
-	const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
-	const char *enc = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	const char *accept = mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+	const char *enc = mhd.lookup_connection_value(c, MHD_HEADER_KIND,
 						      MHD_HTTP_HEADER_ACCEPT_ENCODING);
 	bool om = pw_http_wants_openmetrics(accept), gz = pw_http_accepts_gzip(enc);
 	struct MHD_Response *r;
@@ -188,37 +253,37 @@ static enum MHD_Result send_metrics(struct server *srv, struct MHD_Connection *c
 		pw_mbuf_free(&b);
 		fprintf(stderr, "pausetop: scrape failed: %s\n", err);
 		snprintf(msg, sizeof(msg), "snapshot failed: %s\n", err);
-		r = MHD_create_response_from_buffer(strlen(msg), msg, MHD_RESPMEM_MUST_COPY);
+		r = mhd.create_response_from_buffer(strlen(msg), msg, MHD_RESPMEM_MUST_COPY);
 		if (!r)
 			return MHD_NO;
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
-		ret = MHD_queue_response(c, MHD_HTTP_INTERNAL_SERVER_ERROR, r);
-		MHD_destroy_response(r);
+		mhd.add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+		ret = mhd.queue_response(c, MHD_HTTP_INTERNAL_SERVER_ERROR, r);
+		mhd.destroy_response(r);
 		return ret;
 	}
 	body = pw_mbuf_take(&b, &len);
-	r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	r = mhd.create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
 	if (!r) {
 		free(body);
 		return MHD_NO;
 	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, om ? PW_CT_OPENMETRICS : PW_CT_TEXT);
+	mhd.add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, om ? PW_CT_OPENMETRICS : PW_CT_TEXT);
 	if (gz)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
-	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept, Accept-Encoding");
-	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
-	MHD_destroy_response(r);
+		mhd.add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+	mhd.add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept, Accept-Encoding");
+	ret = mhd.queue_response(c, MHD_HTTP_OK, r);
+	mhd.destroy_response(r);
 	return ret;
 }
 
 /* Does the request announce a body (which GET and HEAD never need)? */
 static bool has_body(struct MHD_Connection *c)
 {
-	const char *len = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	const char *len = mhd.lookup_connection_value(c, MHD_HEADER_KIND,
 						      MHD_HTTP_HEADER_CONTENT_LENGTH);
 
 	return (len && strcmp(len, "0")) ||
-	       MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+	       mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
 }
 
 static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *url)
@@ -294,7 +359,7 @@ int pw_export_serve(struct pw_listener *l, const struct pw_source *src,
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &block, &orig);
-	d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+	d = mhd.start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
 			     on_request, &srv,
 			     MHD_OPTION_EXTERNAL_LOGGER, on_log, NULL,
 			     MHD_OPTION_LISTEN_SOCKET, l->fd,
@@ -314,7 +379,7 @@ int pw_export_serve(struct pw_listener *l, const struct pw_source *src,
 	fprintf(stderr, "pausetop: serving %s (node \"%s\")\n", where, cfg->node);
 	wait_for_stop(stop, &orig);
 	/* MHD_stop_daemon waits for requests in flight, then closes every connection */
-	MHD_stop_daemon(d);
+	mhd.stop_daemon(d);
 	l->fd = -1;	/* MHD_stop_daemon closed it */
 	pthread_sigmask(SIG_SETMASK, &orig, NULL);
 	return PW_EXIT_OK;

@@ -19,7 +19,8 @@ EXPORT_SRCS := userspace/metrics_face.c userspace/promesc.c userspace/export.c u
 	       userspace/httpneg.c userspace/promsrc.c userspace/httpc.c userspace/jsonparse.c
 EXPORT_HDRS := userspace/metrics_face.h userspace/promesc.h userspace/export.h userspace/httpneg.h \
 	       userspace/promsrc.h userspace/httpc.h userspace/jsonparse.h
-HTTPD_LIBS := -lmicrohttpd
+# libmicrohttpd is dlopen'ed by --listen (export_http.c says why): only its header at build time.
+HTTPD_LIBS := -ldl
 PAUSETOP_SRCS := userspace/pausetop.c userspace/options.c userspace/json_face.c userspace/text_face.c \
 		 userspace/textsafe.c userspace/privs.c $(TUI_SRCS) $(EXPORT_SRCS)
 PAUSETOP_HDRS := userspace/faces.h userspace/options.h userspace/textsafe.h userspace/privs.h $(TUI_HDRS) \

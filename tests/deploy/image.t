@@ -2,9 +2,11 @@
 # tests/deploy/image.t — the pausetop image the DaemonSet runs (`make
 # image-pausetop`, deploy/build-image.sh): its config (ENTRYPOINT
 # /pausetop, USER 0:0, labels), its one layer (/pausetop byte-identical to
-# the binary, plus the shared objects ldd names when the binary is dynamic),
-# that the binary runs from the unpacked root filesystem alone (chroot), and
-# that a rebuild from the same inputs gives the same digest and archive.
+# the binary, plus the shared objects ldd names when the binary is dynamic,
+# and libmicrohttpd, which it dlopens, with its own), that the binary runs
+# from the unpacked root filesystem alone (chroot), that libmicrohttpd loads
+# there, and that a rebuild from the same inputs gives the same digest and
+# archive.
 # Needs: root (umoci unpack, chroot), make image-pausetop.
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -30,12 +32,26 @@ ok $? "umoci raw unpack"
 cmp -s "$T/rootfs/pausetop" "$BIN"
 ok $? "/pausetop is byte-identical to $BIN"
 is "$(stat -c '%a %u:%g' "$T/rootfs/pausetop")" "755 0:0" "/pausetop: 0755, 0:0"
-libs=$(ldd "$BIN" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' | sort -u)
+ldd_paths() { ldd "$1" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'; }
+libs=$(ldd_paths "$BIN" | sort -u)
+# --listen dlopens libmicrohttpd (userspace/export_http.c): it and its closure come along
+mhd=$(ldconfig -p | awk '$1 == "libmicrohttpd.so.12" && $NF ~ /^\// { print $NF; exit }')
+# shellcheck disable=SC2086,SC2046 # one word per shared object
+[ -n "$libs" ] && libs=$(printf '%s\n' $libs "$mhd" $(ldd_paths "$mhd") | sort -u)
 # shellcheck disable=SC2086 # one argument per shared object
 want=$(printf '%s\n' dev etc pausetop proc sys $libs | sed 's|^/||' | sort)
 got=$( (cd "$T/rootfs" && { find . -mindepth 1 -maxdepth 1 -printf '%P\n'; find . -mindepth 2 -type f -printf '%P\n'; }) | grep -vxE 'lib|lib64|usr' | sort -u)
-is "$got" "$want" "the layer holds /pausetop, /dev /etc /proc /sys and the $(wc -w <<<"$libs") shared objects ldd names"
+is "$got" "$want" "the layer holds /pausetop, /dev /etc /proc /sys and the $(wc -w <<<"$libs") shared objects of pausetop and libmicrohttpd"
 is "$(chroot "$T/rootfs" /pausetop --version 2>&1)" "$("$BIN" --version)" "pausetop runs from the image's root filesystem alone (chroot)"
+if [ -n "$(ldd_paths "$BIN")" ]; then
+	loader=$(ldd_paths "$BIN" | grep -m1 '/ld-linux')
+	out=$(chroot "$T/rootfs" "$loader" --list "$mhd" 2>&1)
+	ok $? "the dlopened $mhd loads inside the image (its loader lists its closure there)"
+	is "$(grep -c 'not found' <<<"$out")" 0 "  none of its libraries is missing from the image"
+else
+	skip "libmicrohttpd in the image" "$BIN is static: no --listen"
+	skip "libmicrohttpd's closure" "$BIN is static"
+fi
 
 # Rebuild with the inputs make used: same digest, same archive bytes.
 mapfile -t inputs <"$BUILD/image/labels.env"
