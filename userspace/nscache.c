@@ -35,6 +35,7 @@ struct pw_nscache {
 	size_t n_fresh, cap_fresh;
 	uint64_t now;
 	unsigned int budget;	/* TTL refreshes left in this snapshot */
+	unsigned int probe_budget;	/* page re-probes left in this snapshot */
 	unsigned int attrib_reads, page_opens;
 };
 
@@ -115,6 +116,7 @@ void pw_nscache_begin(struct pw_nscache *c, uint64_t mono_ns)
 	c->now = mono_ns;
 	/* a thousand namespaces are all re-read within about a minute at 1 s snapshots */
 	c->budget = 8 + (unsigned int)(c->n / 64);
+	c->probe_budget = c->budget;
 	c->attrib_reads = c->page_opens = 0;
 	for (size_t i = 0; i < c->n; i++)
 		c->by_key[i]->filled = false;
@@ -206,9 +208,18 @@ static void pause_page(struct pw_nscache *c, struct entry *e, const struct pw_na
 		copy_str(e->pause_error, sizeof(e->pause_error), rc ? err : "");
 		return;
 	}
-	if (e->pause_at && c->now - e->pause_at < NSCACHE_PAUSE_PROBE_S * NS_PER_S &&
-	    !(!strcmp(ns->init_comm, "pause") && c->now - e->first_at < NSCACHE_PAUSE_EAGER_S * NS_PER_S))
-		return;
+	/*
+	 * A look again is due every NSCACHE_PAUSE_PROBE_S, but only a few per
+	 * snapshot: namespaces found together (all of them, at the first
+	 * snapshot) would otherwise all be due in the same later snapshot, a
+	 * thousand fd scans at once.  The budget spreads them for good.
+	 */
+	if (e->pause_at &&
+	    !(!strcmp(ns->init_comm, "pause") && c->now - e->first_at < NSCACHE_PAUSE_EAGER_S * NS_PER_S)) {
+		if (c->now - e->pause_at < NSCACHE_PAUSE_PROBE_S * NS_PER_S || !c->probe_budget)
+			return;
+		c->probe_budget--;
+	}
 	e->pause_at = c->now;
 	c->page_opens++;
 	rc = pause_page_open(ns->init_pid, &e->page, err, sizeof(err));

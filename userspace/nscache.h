@@ -17,7 +17,7 @@
 #include "snapshot.h"
 
 #define NSCACHE_REFRESH_S	60	/* attribution re-read at least this often */
-#define NSCACHE_PAUSE_PROBE_S	30	/* no page found: look again this often */
+#define NSCACHE_PAUSE_PROBE_S	30	/* no page found: look again this often (a few per snapshot) */
 #define NSCACHE_PAUSE_EAGER_S	5	/* an init called pause: every snapshot for this long */
 
 struct pw_nscache;

@@ -116,8 +116,9 @@ SAN_BINS += $(BUILD)/san/tests/attrib_test $(BUILD)/san/tests/json_test
 
 # --- collector parts without BPF (unit tests) ---
 PW_UNIT_collector_parts_test := tests/unit/collector_parts_test.c tests/unit/snapfix.c \
-	userspace/gone.c userspace/snapshot.c userspace/pause_page.c
-PW_UNIT_PARTS_HDRS := userspace/gone.h userspace/snapshot.h tests/unit/snapfix.h tests/tap.h
+	userspace/gone.c userspace/snapshot.c userspace/pause_page.c userspace/nscache.c userspace/attrib.c
+PW_UNIT_PARTS_HDRS := userspace/gone.h userspace/snapshot.h userspace/nscache.h userspace/attrib.h \
+	tests/unit/snapfix.h tests/tap.h
 
 $(BUILD)/tests/collector_parts_test: $(PW_UNIT_collector_parts_test) $(PW_UNIT_PARTS_HDRS)
 	@mkdir -p $(@D)

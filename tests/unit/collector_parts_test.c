@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * collector_parts_test — the collector's parts that need neither root nor
- * BPF: the retention of gone namespaces (gone.c) and the derived values
- * every face takes (snapshot.c), on snapshots built by hand.
+ * BPF: the retention of gone namespaces (gone.c), the derived values every
+ * face takes (snapshot.c), on snapshots built by hand, and how often the
+ * namespace cache looks for pause pages (nscache.c).
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "gone.h"
+#include "nscache.h"
 #include "snapfix.h"
 #include "tap.h"
 
@@ -144,10 +148,72 @@ static void t_totals_and_rates(void)
 	pw_snapshot_free(b);
 }
 
+#define PROBE_NS	200
+#define SEC_NS		1000000000ULL
+
+/* One 1 s snapshot at second t over PROBE_NS live namespaces; how many page looks it made. */
+static unsigned int probe_snapshot(struct pw_nscache *c, unsigned int t)
+{
+	unsigned int reads, opens;
+
+	pw_nscache_begin(c, t * SEC_NS);
+	for (unsigned int i = 0; i < PROBE_NS; i++) {
+		struct pw_namespace ns = { .pidns = 4026540000u + i, .ns_id = 7 + i, .alive = true,
+					   .init_pid = getpid() };
+
+		snprintf(ns.init_comm, sizeof(ns.init_comm), "sleep");
+		pw_nscache_fill(c, &ns);
+	}
+	pw_nscache_end(c);
+	pw_nscache_stats(c, &reads, &opens);
+	return opens;
+}
+
+/*
+ * Inits without a pause page are looked at again every NSCACHE_PAUSE_PROBE_S,
+ * a few per snapshot: namespaces first seen together must not all be due in
+ * one later snapshot (that was a spike of a thousand /proc scans).
+ */
+static void t_pause_probes_spread(void)
+{
+	struct pw_nscache *c = pw_nscache_new(false);
+	unsigned int budget = 8 + PROBE_NS / 64, first, max = 0, sum = 0, t;
+
+	if (!c) {
+		ok(0, "pw_nscache_new");
+		return;
+	}
+	first = probe_snapshot(c, 1);
+	is_int(first, PROBE_NS, "first snapshot: every new namespace's init looked at once");
+	for (t = 2; t <= NSCACHE_PAUSE_PROBE_S; t++)
+		sum += probe_snapshot(c, t);
+	is_int(sum, 0, "no look again before %d s", NSCACHE_PAUSE_PROBE_S);
+	sum = 0;
+	for (t = NSCACHE_PAUSE_PROBE_S + 1; t <= 2 * NSCACHE_PAUSE_PROBE_S; t++) {
+		unsigned int n = probe_snapshot(c, t);
+
+		sum += n;
+		max = n > max ? n : max;
+	}
+	is_int(sum, PROBE_NS, "in the next %d s every init looked at again exactly once", NSCACHE_PAUSE_PROBE_S);
+	is_int(max, budget, "at most %u per snapshot (8 + namespaces/64), not %d at once", budget, PROBE_NS);
+	max = sum = 0;
+	for (; t <= 4 * NSCACHE_PAUSE_PROBE_S; t++) {
+		unsigned int n = probe_snapshot(c, t);
+
+		sum += n;
+		max = n > max ? n : max;
+	}
+	is_int(sum, 2 * PROBE_NS, "then twice in %d s, as due", 2 * NSCACHE_PAUSE_PROBE_S);
+	ok(max <= budget, "and they stay spread: at most %u in any snapshot (%u)", budget, max);
+	pw_nscache_free(c);
+}
+
 int main(void)
 {
 	t_gone_keeps_final_values();
 	t_gone_bounded();
 	t_totals_and_rates();
+	t_pause_probes_spread();
 	return done_testing();
 }
