@@ -43,7 +43,9 @@
  * come from the walk; cmdline, cgroup path, container and pod are read from
  * /proc once per namespace and again only when its init changed (pid or
  * exec'd comm) or after NSCACHE_REFRESH_S; a pause counters page is found
- * once and kept mapped (sealed pages only).
+ * once and kept mapped (sealed pages only), an init without one is looked at
+ * again after NSCACHE_PAUSE_PROBE_S.  Both re-reads are budgeted, 8 + 1 per
+ * 64 namespaces per snapshot, so they never come all at once.
  *
  * What is exact and what is a bound (docs/telemetry.md has the detail):
  *  - exact: exits, zombie exits, autoreaps, reaps, orphans by reaper, signals
