@@ -538,6 +538,11 @@ static __always_inline void count_exit(const struct pw_ns_key *key, int zombie, 
  * Still pending: its parent never got a SIGCHLD for it, so the parent
  * ignored SIGCHLD and the kernel released it at once: an autoreap.
  * how: the diag counter of the path that found out (PW_DIAG_MAX: the free).
+ *
+ * exits_settled goes up last, after a compiler barrier: the collector's copy
+ * reads a value in address order, exits_settled first, so a copy that sees
+ * this release settled also sees what it counted (x86 keeps stores in order
+ * and loads in order), and a namespace it finds final is complete.
  */
 static __always_inline void count_release(__u32 state, const struct pw_ns_key *key,
 					  __u64 exit_ns, __u32 how, int locked)
@@ -549,24 +554,23 @@ static __always_inline void count_release(__u32 state, const struct pw_ns_key *k
 	st = bpf_map_lookup_elem(&ns_stats, key);
 	if (!st)
 		return;
-	PW_ADD(&st->exits_settled, 1, locked);	/* accounted for: the namespace may be final */
-	if (state != PW_EXIT_ZOMBIE && state != PW_EXIT_PENDING)
-		return;
 	if (state == PW_EXIT_PENDING) {
 		PW_ADD(&st->autoreaped, 1, locked);
 		PW_ADD(&st->exits, 1, locked);
 		if (how == PW_DIAG_REAPS_BY_WALK)
 			diag_add(PW_DIAG_AUTOREAPS_BY_WALK, 1, locked);
-		return;
+	} else if (state == PW_EXIT_ZOMBIE) {
+		dwell = bpf_ktime_get_boot_ns() - exit_ns;
+		slot = log2_slot(dwell / 1000);
+		PW_ADD(&st->dwell_sum_ns, dwell, locked);
+		if (slot < PW_HIST_SLOTS)
+			PW_ADD(&st->dwell_hist[slot], 1, locked);
+		PW_ADD(&st->reaped, 1, locked);	/* last, like exits */
+		if (how < PW_DIAG_MAX)
+			diag_add(how, 1, locked);
 	}
-	dwell = bpf_ktime_get_boot_ns() - exit_ns;
-	slot = log2_slot(dwell / 1000);
-	PW_ADD(&st->dwell_sum_ns, dwell, locked);
-	if (slot < PW_HIST_SLOTS)
-		PW_ADD(&st->dwell_hist[slot], 1, locked);
-	PW_ADD(&st->reaped, 1, locked);	/* last, like exits */
-	if (how < PW_DIAG_MAX)
-		diag_add(how, 1, locked);
+	asm volatile("" ::: "memory");
+	PW_ADD(&st->exits_settled, 1, locked);	/* accounted for: the namespace may be final */
 }
 
 /*

@@ -81,19 +81,20 @@ struct pw_ns_key {
  * (the free: these and one histogram slot).
  */
 struct pw_ns_stats {
+	/*
+	 * Recorded exits not yet released are exits_recorded - exits_settled
+	 * (sums over CPUs).  Two counts, not one that goes up and down: only
+	 * the exit program adds to the first, so it adds without a lock (see
+	 * PW_ADD in pausewatch.bpf.c).  exits_settled is first: a copy reads it
+	 * before the counters a release adds to ahead of it (count_release).
+	 */
+	__u64 exits_settled;	/* recorded exits released, or their slot evicted */
 	__u64 exits;		/* processes (thread groups) that exited */
 	__u64 zombie_exits;	/* ... and were left for a wait() (not autoreaped) */
 	__u64 reaped;		/* zombies released (by a wait, or by the kernel) */
 	__u64 autoreaped;	/* released at exit: parent ignores SIGCHLD / SA_NOCLDWAIT */
 	__u64 dwell_sum_ns;
-	/*
-	 * Recorded exits not yet released are exits_recorded - exits_settled
-	 * (sums over CPUs).  Two counts, not one that goes up and down: only
-	 * the exit program adds to the first, so it adds without a lock (see
-	 * PW_ADD in pausewatch.bpf.c).
-	 */
 	__u64 exits_recorded;	/* exits given an exited-table slot */
-	__u64 exits_settled;	/* of those: released, or their slot evicted */
 	__u64 orphans[PW_REAPER_MAX];
 	__u64 orphans_zombie;	/* orphans that were already zombies when adopted */
 	__u64 orphans_dropped;	/* the init of this namespace died: its children were killed */

@@ -576,6 +576,7 @@ _Static_assert(offsetof(struct ns_row, st) == sizeof(struct pw_ns_key), "ns_row 
 _Static_assert(offsetof(struct sig_row, st) == sizeof(struct pw_sig_key), "sig_row packing");
 _Static_assert(offsetof(struct iter_row, it) == sizeof(struct pw_ns_key), "iter_row packing");
 _Static_assert(offsetof(struct pw_ns_stats, created_ns) % 8 == 0, "ns_stats: u64 counters first");
+_Static_assert(offsetof(struct pw_ns_stats, exits_settled) == 0, "ns_stats: exits_settled is read first");
 _Static_assert(sizeof(struct pw_sig_stats) % 8 == 0, "sig_stats: u64 counters only");
 _Static_assert(offsetof(struct pw_sig_stats, created_ns) + 8 == sizeof(struct pw_sig_stats),
 	       "sig_stats: created_ns last, after the counters");
@@ -1059,8 +1060,9 @@ static int merge_live(struct merge_ctx *x)
 
 /*
  * A namespace with no process left whose counters say some recorded exit is
- * not released yet (released during the walk, after it passed): not final.
- * It is shown alive, without processes, and the next walk sweeps for it.
+ * not released yet (released during the walk, after it passed), or whose
+ * copy caught an exit and its release half-way: not final.  It is shown
+ * alive, without processes, and the next walk sweeps for it.
  */
 static void merge_finishing(struct merge_ctx *x, const struct ns_row *nr)
 {
@@ -1102,7 +1104,8 @@ static int merge_gone(struct merge_ctx *x)
 
 		if ((ir && ir->it.gen == gen) || !nr->st.created_ns || nr->st.created_ns >= x->walk_start)
 			continue;
-		if ((int64_t)(nr->st.exits_recorded - nr->st.exits_settled) > 0) {
+		/* below zero: a copy that caught an exit and its release on two CPUs half-way */
+		if (nr->st.exits_recorded != nr->st.exits_settled) {
 			merge_finishing(x, nr);
 			continue;
 		}
