@@ -142,6 +142,25 @@ timeout 60 "$PAUSETOP" --listen "127.0.0.1:$busy" >/dev/null 2>"$t/busy.err"; rc
 is "$rc" 1 "a port in use: exit 1"
 like "$(cat "$t/busy.err")" "cannot listen on 127.0.0.1:$busy: Address already in use" "and it says so"
 
+# --- libmicrohttpd is opened at run time ------------------------------------------------
+# Loaded only by --listen (userspace/export_http.c): a machine without it gets a message
+# naming the package.  A mount namespace where the library reads as an empty file.
+mhd=$(ldconfig -p | awk '$1 == "libmicrohttpd.so.12" && $NF ~ /^\// { print $NF; exit }')
+if [ -n "$mhd" ]; then
+	grep -q 'libmicrohttpd' <(ldd "$PAUSETOP"); is "$?" 1 "pausetop does not link libmicrohttpd (ldd)"
+	timeout 60 unshare -m sh -c 'mount --bind /dev/null "$(readlink -f "$1")" && exec "$2" --listen 0' \
+		sh "$mhd" "$PAUSETOP" >/dev/null 2>"$t/nomhd.err"; rc=$?
+	is "$rc" 1 "--listen without a loadable libmicrohttpd: exit 1"
+	like "$(cat "$t/nomhd.err")" "needs libmicrohttpd \(libmicrohttpd\.so\.12\).*install the libmicrohttpd12 package" \
+		"and it says which library and which package"
+	timeout 60 unshare -m sh -c 'mount --bind /dev/null "$(readlink -f "$1")" && exec "$2" --metrics' \
+		sh "$mhd" "$PAUSETOP" >"$t/nomhd.prom" 2>/dev/null; rc=$?
+	is "$rc" 0 "--metrics does not need it"
+	grep -q '^pausewatch_build_info{' "$t/nomhd.prom"; ok $? "  and prints the exposition"
+else
+	skip "libmicrohttpd at run time" "libmicrohttpd.so.12 is not installed"
+fi
+
 # --- stopping ----------------------------------------------------------------------------
 for sig in TERM INT; do
 	"$PAUSETOP" --listen 0 2>"$t/stop.err" &
