@@ -7,9 +7,10 @@
 # One layer: /pausetop (0755, 0:0) and, when the binary is dynamically
 # linked, exactly the shared objects `ldd` resolves for it and for the
 # library it dlopens (at the paths ldd prints, so the loader finds them),
-# plus empty /proc /sys /dev /etc for the runtime's mounts.  ENTRYPOINT ["/pausetop"], no CMD (the
-# DaemonSet gives the arguments), USER 0:0 (the capabilities come from the
-# pod spec, see docs/deploy.md), org.opencontainers.image.* labels.
+# plus empty /proc /sys /dev /etc for the runtime's mounts.
+# ENTRYPOINT ["/pausetop"], no CMD (the DaemonSet gives the arguments),
+# USER 0:0 (the capabilities come from the pod spec, see docs/deploy.md),
+# org.opencontainers.image.* labels.
 #
 # Reproducible like the pause image: sorted ustar, mtime SOURCE_DATE_EPOCH,
 # owner 0:0, explicit modes, umoci `raw add-layer`, pinned `created`; the

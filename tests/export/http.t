@@ -146,15 +146,17 @@ like "$(cat "$t/busy.err")" "cannot listen on 127.0.0.1:$busy: Address already i
 # Loaded only by --listen (userspace/export_http.c): a machine without it gets a message
 # naming the package.  A mount namespace where the library reads as an empty file.
 mhd=$(ldconfig -p | awk '$1 == "libmicrohttpd.so.12" && $NF ~ /^\// { print $NF; exit }')
+without_mhd() { # ARGS... — pausetop ARGS where libmicrohttpd reads as /dev/null
+	timeout 60 unshare -m sh -c 'mount --bind /dev/null "$(readlink -f "$1")" && shift && exec "$@"' \
+		sh "$mhd" "$PAUSETOP" "$@"
+}
 if [ -n "$mhd" ]; then
 	grep -q 'libmicrohttpd' <(ldd "$PAUSETOP"); is "$?" 1 "pausetop does not link libmicrohttpd (ldd)"
-	timeout 60 unshare -m sh -c 'mount --bind /dev/null "$(readlink -f "$1")" && exec "$2" --listen 0' \
-		sh "$mhd" "$PAUSETOP" >/dev/null 2>"$t/nomhd.err"; rc=$?
+	without_mhd --listen 0 >/dev/null 2>"$t/nomhd.err"; rc=$?
 	is "$rc" 1 "--listen without a loadable libmicrohttpd: exit 1"
 	like "$(cat "$t/nomhd.err")" "needs libmicrohttpd \(libmicrohttpd\.so\.12\).*install the libmicrohttpd12 package" \
 		"and it says which library and which package"
-	timeout 60 unshare -m sh -c 'mount --bind /dev/null "$(readlink -f "$1")" && exec "$2" --metrics' \
-		sh "$mhd" "$PAUSETOP" >"$t/nomhd.prom" 2>/dev/null; rc=$?
+	without_mhd --metrics >"$t/nomhd.prom" 2>/dev/null; rc=$?
 	is "$rc" 0 "--metrics does not need it"
 	grep -q '^pausewatch_build_info{' "$t/nomhd.prom"; ok $? "  and prints the exposition"
 else
