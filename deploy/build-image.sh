@@ -49,7 +49,9 @@ dlopened="libmicrohttpd.so.12"
 if [ -n "$libs" ]; then
 	for so in $dlopened; do
 		grep -q -a -F "$so" "$bin" || continue	# not pausetop, or built without it
-		path=$(ldconfig -p | awk -v so="$so" '$1 == so && $NF ~ /^\// { print $NF; exit }')
+		# awk reads to the end: an early exit would SIGPIPE ldconfig (53 KB of
+		# output), and pipefail would end this script without a word
+		path=$(ldconfig -p | awk -v so="$so" '!path && $1 == so && $NF ~ /^\// { path = $NF } END { print path }')
 		[ -n "$path" ] || die "$bin dlopens $so, which is not installed (scripts/deps.sh build)"
 		# shellcheck disable=SC2086,SC2046 # one word per shared object
 		libs=$(printf '%s\n' $libs "$path" $(ldd_paths "$path") | sort -u)

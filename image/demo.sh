@@ -24,6 +24,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/on-exit.sh
+. "$ROOT/scripts/on-exit.sh"
 cd "$ROOT"
 : "${BUILD:=$ROOT/build}"
 : "${PAUSESTAT:=$BUILD/pausestat}"
@@ -268,6 +270,6 @@ step_stop() {
 STEPS=(step_check step_load step_watch step_pod step_orphans step_reaped step_counters step_leaky step_top
        step_live step_stop)
 
-trap cleanup EXIT
+on_exit 'cleanup'
 printf '%spausewatch demo%s — our pause as the sandbox of a podman pod (runtime runc)\n' "$B" "$N"
 for s in "${STEPS[@]}"; do "$s"; done

@@ -12,6 +12,9 @@
 #   - config `created` and the history entry use SOURCE_DATE_EPOCH;
 #   - `umoci gc` drops the blobs of intermediate states.
 
+# shellcheck source=scripts/on-exit.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../scripts/on-exit.sh"
+
 # oci_begin — pin time, umask and locale; sets SOURCE_DATE_EPOCH (default:
 # the last git commit's time, else 0), created (its RFC 3339 form), work (a
 # temporary directory removed on exit) and rootfs (an empty $work/rootfs).
@@ -29,7 +32,8 @@ oci_begin() {
 	umask 022
 	export LC_ALL=C TZ=UTC
 	work=$(mktemp -d "${TMPDIR:-/tmp}/pw-image.XXXXXX")
-	trap 'rm -rf "$work"' EXIT
+	# shellcheck disable=SC2016  # expanded when the shell exits
+	on_exit 'rm -rf "$work"'
 	rootfs=$work/rootfs
 	mkdir -p "$rootfs"
 }

@@ -18,6 +18,8 @@ die() { echo "mkinitrd: $*" >&2; exit 1; }
 [ $# -eq 1 ] || { echo "usage: $0 OUT.cpio.gz" >&2; exit 2; }
 out=$1
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=scripts/on-exit.sh
+. "$here/../scripts/on-exit.sh"
 busybox=${PW_BUSYBOX:-/bin/busybox}
 
 # need_static PATH WHAT — PATH exists and has no ELF interpreter
@@ -25,7 +27,9 @@ need_static() {
 	if [ ! -f "$1" ] || [ ! -x "$1" ]; then
 		die "$2 '$1' does not exist or is not executable (build it first: make)"
 	fi
-	if readelf -lW "$1" 2>/dev/null | grep -q 'Requesting program interpreter'; then
+	# no pipe into grep -q: its early exit can SIGPIPE readelf, and pipefail
+	# would then call a dynamic binary static
+	if [[ "$(readelf -lW "$1" 2>/dev/null)" == *'Requesting program interpreter'* ]]; then
 		die "$2 '$1' is dynamically linked; the guest has no libc (link it with -static)"
 	fi
 }
@@ -37,7 +41,8 @@ need_static "${PW_QEMU_EXIT:?PW_QEMU_EXIT not set}" "qemu-exit"
 [ -z "${PW_PAUSETOP:-}" ] || need_static "$PW_PAUSETOP" "pausetop"
 
 root=$(mktemp -d)
-trap 'rm -rf "$root"' EXIT
+# shellcheck disable=SC2016  # expanded when the shell exits
+on_exit 'rm -rf "$root"'
 mkdir -p "$root"/{bin,dev,proc,sys,tmp}
 cp "$busybox" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"

@@ -5,6 +5,8 @@
 # shellcheck shell=bash
 
 : "${ROOT:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+# shellcheck source=scripts/on-exit.sh
+. "$ROOT/scripts/on-exit.sh"
 : "${BUILD:=$ROOT/build}"
 : "${PAUSE:=$BUILD/pause}"
 : "${PAUSETOP:=$BUILD/pausetop}"

@@ -13,6 +13,8 @@
 # lifecycle" column shows how much of that there was.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=scripts/on-exit.sh
+. "$ROOT/scripts/on-exit.sh"
 BUILD=${BUILD:-$ROOT/build}
 N=${1:-20000}
 ROUNDS=${2:-3}
@@ -35,7 +37,7 @@ cleanup() {
 	rm -rf "$tmp"
 	return 0
 }
-trap cleanup EXIT
+on_exit 'cleanup'
 sysctl -qw kernel.bpf_stats_enabled=1
 # exitsnoop and sigsnoop attach classic tp/ programs, which need tracefs (pausewatch does not)
 if [ ! -e /sys/kernel/tracing/events ]; then

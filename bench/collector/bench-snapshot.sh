@@ -16,6 +16,8 @@
 # system time from /proc/PID/stat over the wall time), and its RSS.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=scripts/on-exit.sh
+. "$ROOT/scripts/on-exit.sh"
 BUILD=${BUILD:-$ROOT/build}
 N=${1:-1000}
 K=${2:-20}
@@ -39,7 +41,7 @@ cleanup() {
 	rm -rf "$tmp"
 	return 0
 }
-trap cleanup EXIT
+on_exit 'cleanup'
 
 # the "before" collector, built from its own revision
 tools=(after:"$PAUSETOP")

@@ -17,6 +17,8 @@ set -euo pipefail
 
 NS=${1:-1000} PER=${2:-20} ROUNDS=${3:-5} COUNT=${4:-20}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=scripts/on-exit.sh
+. "$ROOT/scripts/on-exit.sh"
 cd "$ROOT"
 : "${BUILD:=build}"
 : "${PAUSETOP:=$BUILD/pausetop}"
@@ -44,7 +46,7 @@ cleanup() {
 	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
 	rm -rf "$tmp"
 }
-trap cleanup EXIT
+on_exit 'cleanup'
 free_port() { /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 wait_for() {	# wait_for SECONDS CMD...
 	local end=$(($(date +%s) + $1))

@@ -24,6 +24,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=scripts/on-exit.sh
+. "$ROOT/scripts/on-exit.sh"
 cd "$ROOT"
 : "${BUILD:=build}"
 : "${PAUSE:=$BUILD/pause}"
@@ -50,7 +52,8 @@ VER[pause]=$("$PAUSE" -v 2>/dev/null | awk '{print $NF}')
 for n in catatonit tini dumb-init; do VER[$n]=$(dpkg-query -W -f '${Version}' "$n" 2>/dev/null || echo "?"); done
 
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck disable=SC2016  # expanded when the shell exits
+on_exit 'rm -rf "$tmp"'
 started=$(date -u '+%Y-%m-%d %H:%M UTC')
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 t_start=$(date +%s)
@@ -67,7 +70,8 @@ for n in "${NAMES[@]}"; do
 	SIZE[$n]=$(stat -L -c %s "${BIN[$n]}")
 	strip --strip-all -o "$tmp/stripped" "${BIN[$n]}" 2>/dev/null || cp "${BIN[$n]}" "$tmp/stripped"
 	STRIPPED[$n]=$(stat -c %s "$tmp/stripped")
-	if readelf -lW "${BIN[$n]}" | grep -q INTERP; then LINK[$n]=dynamic; else LINK[$n]=static; fi
+	# no pipe into grep -q (pipefail: its early exit can SIGPIPE readelf)
+	if [[ "$(readelf -lW "${BIN[$n]}")" == *INTERP* ]]; then LINK[$n]=dynamic; else LINK[$n]=static; fi
 done
 
 # ---- idle: all four at once (idle inits do not disturb each other) ------------

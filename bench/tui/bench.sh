@@ -12,6 +12,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=scripts/on-exit.sh
+. "$ROOT/scripts/on-exit.sh"
 : "${BUILD:=$ROOT/build}"
 : "${PAUSETOP:=$BUILD/pausetop}"
 MANYNS=$BUILD/bench/tui-manyns
@@ -39,7 +41,7 @@ cleanup() {
 	[ -n "$manyns" ] && wait "$manyns" 2>/dev/null
 	rm -rf "$tmp"
 }
-trap cleanup EXIT
+on_exit 'cleanup'
 
 # user+system CPU ticks of a process
 ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }

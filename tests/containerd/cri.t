@@ -35,7 +35,7 @@ test_cleanup() {
 	[ -n "$PT_PID" ] && kill -TERM "$PT_PID" 2>/dev/null
 	cd_cleanup
 }
-trap test_cleanup EXIT
+on_exit 'test_cleanup'
 trap 'exit 143' TERM
 trap 'exit 130' INT
 

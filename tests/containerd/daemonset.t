@@ -34,7 +34,7 @@ done
 /usr/bin/python3 -c 'import yaml' 2>/dev/null || bail "python3-yaml missing (scripts/deps.sh cri)"
 # shellcheck source=tests/containerd/cd-lib.sh
 . "$ROOT/tests/containerd/cd-lib.sh"
-trap cd_cleanup EXIT
+on_exit 'cd_cleanup'
 trap 'exit 143' TERM
 trap 'exit 130' INT
 

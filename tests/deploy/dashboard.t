@@ -11,7 +11,8 @@
 D=$ROOT/deploy/grafana/pausewatch.json
 LIB=$ROOT/tests/deploy/deploylib.py
 T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+# shellcheck disable=SC2016  # expanded when the shell exits
+on_exit 'rm -rf "$T"'
 
 jq -e . "$D" >/dev/null
 ok $? "pausewatch.json is valid JSON"

@@ -41,7 +41,7 @@ cleanup() {
 	wait 2>/dev/null
 	rm -rf "$T"
 }
-trap cleanup EXIT
+on_exit 'cleanup'
 trap 'exit 143' TERM
 
 port=$(/usr/bin/python3 "$LIB" freeport)

@@ -19,7 +19,8 @@ if [ ! -f "$L/index.json" ] || [ ! -f "$A" ]; then bail "$L or $A missing (make 
 for t in umoci skopeo jq; do command -v "$t" >/dev/null || bail "$t missing (scripts/deps.sh image)"; done
 BIN=$BUILD/pausetop
 T=$(mktemp -d /tmp/pw-dimage.XXXXXX)
-trap 'rm -rf "$T"' EXIT
+# shellcheck disable=SC2016  # expanded when the shell exits
+on_exit 'rm -rf "$T"'
 
 cfg=$(skopeo inspect --config "oci:$L:latest" | jq -c .config)
 is "$(jq -c '[.Entrypoint, .Cmd, .User]' <<<"$cfg")" '[["/pausetop"],null,"0:0"]' "config: ENTRYPOINT [/pausetop], no CMD, USER 0:0"

@@ -19,7 +19,8 @@ for f in deploy/grafana/dashboard.py tests/deploy/*.py tests/containerd/*.py; do
 	[ -z "$out" ] || diag "$out"
 done
 T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+# shellcheck disable=SC2016  # expanded when the shell exits
+on_exit 'rm -rf "$T"'
 # shellcheck disable=SC2016 # the $1 is meant literally
 printf '#!/bin/bash\necho $1\n' >"$T/bad.sh"
 shellcheck "$T/bad.sh" >/dev/null 2>&1

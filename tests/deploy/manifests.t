@@ -80,7 +80,8 @@ ok $? "(a selector that does not match is detected)"
 
 # ---- the checks can fail: a privileged copy is caught --------------------------------
 T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+# shellcheck disable=SC2016  # expanded when the shell exits
+on_exit 'rm -rf "$T"'
 cp "$K"/*.yaml "$T"/
 sed -i 's/privileged: false/privileged: true/' "$T/daemonset.yaml"
 is "$(/usr/bin/python3 "$LIB" manifests "$T" | jq .privileged_anywhere)" true "(a copy with privileged: true is detected)"

@@ -22,7 +22,7 @@ cleanup() {
 	wait 2>/dev/null
 	rm -rf "$T"
 }
-trap cleanup EXIT
+on_exit 'cleanup'
 trap 'exit 143' TERM
 
 # ---- the fixture exporters and Prometheus, on free loopback ports ------------------

@@ -11,7 +11,8 @@ command -v promtool >/dev/null || bail "promtool missing (scripts/deps.sh deploy
 P=$ROOT/deploy/prometheus
 LIB=$ROOT/tests/deploy/deploylib.py
 T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+# shellcheck disable=SC2016  # expanded when the shell exits
+on_exit 'rm -rf "$T"'
 
 out=$(promtool check rules "$P/pausewatch-rules.yml" 2>&1)
 is "$?" 0 "promtool check rules"

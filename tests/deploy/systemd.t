@@ -27,7 +27,7 @@ cleanup() {
 	wait 2>/dev/null
 	rm -rf "$T"
 }
-trap cleanup EXIT
+on_exit 'cleanup'
 trap 'exit 143' TERM
 
 key() { sed -n "s/^$1=//p" "$U"; }

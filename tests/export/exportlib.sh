@@ -21,7 +21,7 @@ export_cleanup() {
 	done
 	rm -rf "$EXPORT_TMP"
 }
-trap export_cleanup EXIT
+on_exit 'export_cleanup'
 
 need_tools() {
 	local t

@@ -12,7 +12,8 @@ secs=${PW_FUZZ_SECONDS:-3}
 mapfile -t targets < <(sed -n 's/^\$(eval \$(call fuzz_target,\([a-z_0-9]*\),.*/\1/p' "$ROOT/fuzz/fuzz.mk")
 [ ${#targets[@]} -gt 0 ] || bail "no fuzz targets in fuzz/fuzz.mk"
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck disable=SC2016  # expanded when the shell exits
+on_exit 'rm -rf "$tmp"'
 for t in "${targets[@]}"; do
 	bin=$BUILD/fuzz/$t
 	if [ ! -x "$bin" ]; then

@@ -14,7 +14,8 @@ done
 [ -f "$IMG/busybox-oci/index.json" ] || bail "$IMG/busybox-oci missing (make image)"
 
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck disable=SC2016  # expanded when the shell exits
+on_exit 'rm -rf "$tmp"'
 
 # blob LAYOUT DIGEST — path of a blob in an OCI layout
 blob() { echo "$1/blobs/${2%%:*}/${2#*:}"; }

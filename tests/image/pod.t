@@ -33,7 +33,7 @@ cleanup() {
 	podman rmi "$PI"
 	podman rmi "$BI"
 } >/dev/null 2>&1
-trap cleanup EXIT
+on_exit 'cleanup'
 
 # stat_of PID FIELD — one counter from pausestat --json (wherever it nests)
 stat_of() {

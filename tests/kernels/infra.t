@@ -12,7 +12,8 @@ need_root
 
 cd "$ROOT" || bail "cannot cd to $ROOT"
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck disable=SC2016  # expanded when the shell exits
+on_exit 'rm -rf "$tmp"'
 QEMU_EXIT=$BUILD/kernels/qemu-exit
 PROBE=$BUILD/kernels/selftest
 if [ ! -x "$QEMU_EXIT" ] || [ ! -x "$PROBE" ]; then

@@ -17,6 +17,8 @@
 # Env: BUILD (build), LINT_JOBS (2), CLANG_TIDY (clang-tidy).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=scripts/on-exit.sh
+. "$ROOT/scripts/on-exit.sh"
 cd "$ROOT" || exit 2
 : "${BUILD:=build}" "${LINT_JOBS:=2}" "${CLANG_TIDY:=clang-tidy}"
 BASELINE=tests/lint/baseline.txt
@@ -32,7 +34,8 @@ else
 		grep -v '\.bpf\.c$' | sort -u)
 fi
 out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+# shellcheck disable=SC2016  # expanded when the shell exits
+on_exit 'rm -rf "$out"'
 export CLANG_TIDY BUILD out
 # one clang-tidy per file, in parallel; per-file defines as their makefiles use
 # shellcheck disable=SC2016  # expanded by the inner sh

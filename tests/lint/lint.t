@@ -12,7 +12,8 @@ command -v clang-tidy >/dev/null || bail "clang-tidy missing (scripts/deps.sh te
 
 probe=$BUILD/lint-probe
 mkdir -p "$probe"
-trap 'rm -rf "$probe"' EXIT
+# shellcheck disable=SC2016  # expanded when the shell exits
+on_exit 'rm -rf "$probe"'
 cat >"$probe/bad.c" <<'C'
 #include <signal.h>
 #include <stdio.h>

@@ -93,7 +93,7 @@ podman_cleanup() {
 	podman rm -f -t 0 "$ctr"
 	podman rmi "$PI"
 } >/dev/null 2>&1
-trap 'podman_cleanup; cleanup' EXIT
+on_exit 'podman_cleanup; cleanup'
 out=$(PW_IMAGE_TAG=$tag "$ROOT/image/load-podman.sh" pause 2>&1)
 rc=$?
 ok $rc "image/load-podman.sh pause ($tag)"

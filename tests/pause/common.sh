@@ -18,7 +18,7 @@ cleanup() {
 	wait 2>/dev/null
 	rm -rf "$T"
 }
-trap cleanup EXIT
+on_exit 'cleanup'
 
 for b in "$PAUSE" "$PWTEST" "$PAUSESTAT"; do
 	[ -x "$b" ] || bail "$b missing: run make all test-bins"

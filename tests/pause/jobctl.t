@@ -24,7 +24,7 @@ jobctl_cleanup() {
 	[ -f "$T/sessions" ] && while read -r sid; do pkill -KILL -s "$sid"; done <"$T/sessions"
 	cleanup
 }
-trap jobctl_cleanup EXIT
+on_exit 'jobctl_cleanup'
 
 export PAUSE PWTEST T
 /usr/bin/python3 - >"$T/facts" 2>"$T/py.err" <<'EOF'

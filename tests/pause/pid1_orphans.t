@@ -2,7 +2,7 @@
 # pid1_orphans.t — pause as PID 1 of a new PID namespace reaps a burst of
 # 10,000 orphans that all exit at once, and its counters page (read from the
 # host with pausestat --json) has exactly the outcomes we caused.
-# timeout: 300
+# timeout: 600
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/common.sh"
 need_root
@@ -26,9 +26,18 @@ fi
 "$PWTEST" orphaner "$PP" 4000:e0 '3000:e*' 1000:s9 1000:s15 "${quit[@]}"
 ok $? "orphaner forked 10,000 children, left them to pause and released them"
 
-# liveness bound only: every orphan is gone (reaped, no zombie) soon after
-wait_until 30 sh -c "[ -z \"\$(cat /proc/$PP/task/$PP/children)\" ]"
-ok $? "no child (zombie or not) left under pause"
+# Liveness, not speed: every orphan is gone (reaped, no zombie).  A loaded
+# machine runs 10,000 exits slowly (at a load of 700, half were still there
+# after 30 s), so this fails only when the count stops falling for 30 s.
+children() { wc -w <"/proc/$PP/task/$PP/children"; }
+left=$(children) still=0
+while [ "$left" -gt 0 ] && [ "$still" -lt 300 ]; do
+	sleep 0.1
+	n=$(children)
+	if [ "$n" -lt "$left" ]; then still=0; else still=$((still + 1)); fi
+	left=$n
+done
+is "$left" 0 "no child (zombie or not) left under pause"
 sleep 1
 is "$(wc -w < "/proc/$PP/task/$PP/children")" 0 "still none 1 s later"
 is "$(ps -e -o ppid=,stat= | awk -v p="$PP" '$1 == p && $2 ~ /Z/' | wc -l)" 0 "no zombie with pause as parent"

@@ -9,7 +9,8 @@ need_root
 export PAUSETOP=$BUILD/san/pausetop
 [ -x "$PAUSETOP" ] || bail "sanitizer build missing: $PAUSETOP (make san-bins)"
 reports=$(mktemp -d)
-trap 'rm -rf "$reports"' EXIT
+# shellcheck disable=SC2016  # expanded when the shell exits
+on_exit 'rm -rf "$reports"'
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=86:log_path=$reports/asan
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$reports/ubsan
 rc=0

@@ -40,7 +40,7 @@ psb_cleanup() {
 	ip link delete "$PODSANDBOX_BRIDGE" 2>/dev/null || true
 	rm -rf "$T_TMP"
 }
-trap psb_cleanup EXIT
+on_exit 'psb_cleanup'
 # A timeout (tests/run sends SIGTERM) or ^C must still run the cleanup.
 trap 'exit 143' TERM
 trap 'exit 130' INT

@@ -22,7 +22,7 @@ cleanup() {
 	wait 2>/dev/null
 	rm -rf "$T"
 }
-trap cleanup EXIT
+on_exit 'cleanup'
 
 for b in "$HOSTILE_BIN" "$PAUSESTAT"; do
 	[ -x "$b" ] || bail "$b missing: run make all test-bins"

@@ -13,7 +13,7 @@ cleanup() {
 	umount "$tmp/btf" 2>/dev/null
 	rm -rf "$tmp"
 }
-trap cleanup EXIT
+on_exit 'cleanup'
 
 # --- options -----------------------------------------------------------
 "$PAUSETOP" --help >"$tmp/out" 2>&1; rc=$?

@@ -8,9 +8,11 @@ command -v valgrind >/dev/null || bail "valgrind missing (scripts/deps.sh test)"
 bin=$BUILD/dyn/pausetop
 [ -x "$bin" ] || bail "dynamic pausetop not built: $bin (make test-bins)"
 log=$(mktemp)
-trap 'rm -f "$log"; kill $churn 2>/dev/null' EXIT
+# shellcheck disable=SC2016  # expanded when the shell exits
+on_exit 'rm -f "$log"; kill $churn 2>/dev/null'
 # namespaces come and go while it runs, so the retire path is exercised too
 ( for _ in $(seq 40); do unshare -fp true; sleep 0.05; done ) &
+# shellcheck disable=SC2034  # killed by the on_exit command
 churn=$!
 valgrind --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	--suppressions="$ROOT/tests/valgrind/bpf.supp" -q \

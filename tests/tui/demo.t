@@ -33,7 +33,7 @@ cleanup() {
 	podman rmi "localhost/pausewatch-pause:$PW_IMAGE_TAG" "localhost/pausewatch-busybox:$PW_IMAGE_TAG"
 	tui_cleanup
 } >/dev/null 2>&1
-trap cleanup EXIT
+on_exit 'cleanup'
 
 # --- batch -------------------------------------------------------------------
 out=$("$ROOT/image/demo.sh" -b 2>&1)

@@ -39,7 +39,7 @@ cleanup() {
 	tui_cleanup
 	for _ in $(seq 100); do rmdir "$cg" 2>/dev/null && break; [ -d "$cg" ] || break; sleep 0.1; done
 }
-trap cleanup EXIT
+on_exit 'cleanup'
 mkdir "$cg" || bail "cannot create $cg"
 echo 50 >"$cg/pids.max" || bail "cannot set $cg/pids.max"
 diag "pids controller: cgroup $cgver at $root"

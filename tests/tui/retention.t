@@ -20,7 +20,7 @@ cleanup() {
 	[ -n "$jpid" ] && { kill "$jpid"; wait "$jpid"; } 2>/dev/null
 	tui_cleanup
 }
-trap cleanup EXIT
+on_exit 'cleanup'
 
 tag=pwkeep$$
 tui_start -- --keep-gone 3 || bail "pausetop did not draw its table"

@@ -148,7 +148,7 @@ tui_require() {
 	need_root
 	command -v tmux >/dev/null || bail "tmux missing (scripts/deps.sh test)"
 	[ -x "$PAUSETOP" ] || bail "$PAUSETOP not built"
-	trap tui_cleanup EXIT
+	on_exit 'tui_cleanup'
 }
 
 tui_cleanup() {

@@ -13,7 +13,7 @@ command -v tmux >/dev/null || bail "tmux missing (scripts/deps.sh test)"
 command -v valgrind >/dev/null || bail "valgrind missing (scripts/deps.sh test)"
 bin=$BUILD/dyn/pausetop
 [ -x "$bin" ] || bail "dynamic pausetop not built: $bin (make test-bins)"
-trap tui_cleanup EXIT
+on_exit 'tui_cleanup'
 
 tag=pwvg$$
 ns_start z "$tag" 3 || bail "namespace did not start"

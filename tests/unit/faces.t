@@ -13,7 +13,8 @@ bin=${UNIT_BIN_DIR:-$BUILD/tests}/faces_test
 command -v jq >/dev/null || bail "jq missing (scripts/deps.sh test)"
 
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck disable=SC2016  # expanded when the shell exits
+on_exit 'rm -rf "$tmp"'
 
 out=$("$bin" 2>&1)
 rc=$?

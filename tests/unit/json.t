@@ -10,7 +10,8 @@ bin=${UNIT_BIN_DIR:-$BUILD/tests}/json_test
 [ -x "$bin" ] || bail "$bin not built (make test-bins)"
 
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck disable=SC2016  # expanded when the shell exits
+on_exit 'rm -rf "$tmp"'
 if localedef -i de_DE -f UTF-8 "$tmp/de_DE.UTF-8" >/dev/null 2>&1; then
 	export LOCPATH=$tmp PW_COMMA_LOCALE=de_DE.UTF-8
 fi

@@ -14,7 +14,8 @@ command -v promtool >/dev/null || bail "promtool missing (scripts/deps.sh test: 
 	bail "python3-prometheus-client missing (scripts/deps.sh test)"
 
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck disable=SC2016  # expanded when the shell exits
+on_exit 'rm -rf "$tmp"'
 # a decimal-comma locale, so "doubles ignore LC_NUMERIC" runs instead of skipping
 if localedef -i de_DE -f UTF-8 "$tmp/de_DE.UTF-8" >/dev/null 2>&1; then
 	export LOCPATH=$tmp PW_COMMA_LOCALE=de_DE.UTF-8
