@@ -16,13 +16,13 @@
 on_exit() {
 	PW_EXIT_CMD=$1
 	PW_EXIT_OWNER=
-	read -r PW_EXIT_OWNER _ 2>/dev/null </proc/self/stat
+	read -r PW_EXIT_OWNER _ 2>/dev/null </proc/self/stat || true
 	trap pw_on_exit EXIT
 }
 
 pw_on_exit() {
 	local status=$? pid=
-	read -r pid _ 2>/dev/null </proc/self/stat
+	read -r pid _ 2>/dev/null </proc/self/stat || true
 	[ "$pid" = "$PW_EXIT_OWNER" ] || return "$status"
 	# CMD sees the exit status in $?, as a bare trap would; set on the left of
 	# ||, where a non-zero status does not trip set -e
