@@ -39,7 +39,7 @@ while [ "$left" -gt 0 ] && [ "$still" -lt 300 ]; do
 done
 is "$left" 0 "no child (zombie or not) left under pause"
 sleep 1
-is "$(wc -w < "/proc/$PP/task/$PP/children")" 0 "still none 1 s later"
+is "$(children)" 0 "still none 1 s later"
 is "$(ps -e -o ppid=,stat= | awk -v p="$PP" '$1 == p && $2 ~ /Z/' | wc -l)" 0 "no zombie with pause as parent"
 
 json=$("$PAUSESTAT" "$PP" --json)

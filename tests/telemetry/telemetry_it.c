@@ -1573,7 +1573,7 @@ static void t_dying_ns_final(void)
 	const char *name = "dying_ns_final";
 	struct pw_collector *c = open_collector(0);
 	struct dying_seen *seen = calloc(DYING_NS, sizeof(*seen));
-	int pfd[2], n = 0, gone = 0, bad = 0, shown = 0, status = -1, last_n = 0, last_gone = 0;
+	int pfd[2], n = 0, gone = 0, bad = 0, shown = 0, status = -1, progress = 0;
 	bool eof = false;
 	pid_t driver;
 	double moved;
@@ -1611,9 +1611,8 @@ static void t_dying_ns_final(void)
 		gone = 0;
 		for (int i = 0; i < n; i++)
 			gone += seen[i].gone_rows > 0;
-		if (n != last_n || gone != last_gone) {
-			last_n = n;
-			last_gone = gone;
+		if (n + gone != progress) {	/* both only grow */
+			progress = n + gone;
 			moved = now_mono();
 		}
 		if ((eof && gone == n) || now_mono() - moved > 60 + WAIT_SECS)
