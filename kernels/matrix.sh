@@ -24,7 +24,10 @@
 #                 dynamic (libmicrohttpd)]; empty = no wrong-variant check
 #                 (reported as SKIP)
 #   PW_KERNEL_CACHE  .deb cache [/var/cache/pausewatch/kernels]
-#   PW_QEMU_TIMEOUT  seconds per guest [600]; PW_HOST_TIMEOUT host row [600]
+#   PW_QEMU_SILENCE  stop a guest whose console stayed silent this long [600]
+#   PW_HOST_SILENCE  the same for the host row's output [600]
+#   PW_QEMU_TIMEOUT  ceiling per guest, however busy it is [2400];
+#   PW_HOST_TIMEOUT  the host row's [2400]
 #   PW_ACCEL      "kvm" or "tcg" [kvm only with /sys/module/kvm_intel|kvm_amd]
 #   PW_TCG_THREAD TCG's threading: "single" or "multi" [single; see below]
 #   PW_VERBOSE    1 = also echo the probe's comments and other routine lines
@@ -44,8 +47,10 @@ PW_PAUSETOP=$(abs "${PW_PAUSETOP-$BUILD/static/pausetop}")
 PW_PROBE=$(abs "${PW_PROBE:-$BUILD/kernels/selftest}")
 PW_QEMU_EXIT=$(abs "${PW_QEMU_EXIT:-$BUILD/kernels/qemu-exit}")
 export PW_TEST_BIN PW_TESTS PW_PAUSE PW_PAUSETOP PW_PROBE PW_QEMU_EXIT
-QEMU_TIMEOUT=${PW_QEMU_TIMEOUT:-600}
-HOST_TIMEOUT=${PW_HOST_TIMEOUT:-600}
+QEMU_TIMEOUT=${PW_QEMU_TIMEOUT:-2400}
+HOST_TIMEOUT=${PW_HOST_TIMEOUT:-2400}
+QEMU_SILENCE=${PW_QEMU_SILENCE:-600}
+HOST_SILENCE=${PW_HOST_SILENCE:-600}
 LOGS=$BUILD/kernels/logs
 mkdir -p "$LOGS"
 
@@ -147,18 +152,64 @@ row() {
 
 elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
 
+# A run's bound is its silence, not its length: under TCG on a loaded host a
+# guest that needs 3 minutes took over 10 while it printed a result every
+# few seconds (8 busy loops beside it), and a fixed 600 s stopped it midway.
+# silent_for FILE LIMIT — true once FILE has not grown for LIMIT seconds.
+# Keeps its state in the caller's last_size and last_growth (no subshell).
+silent_for() {
+	local size
+	size=$(stat -c %s "$1" 2>/dev/null || echo 0)
+	if [ "$size" != "$last_size" ]; then
+		last_size=$size
+		last_growth=$SECONDS
+	fi
+	[ $((SECONDS - last_growth)) -ge "$2" ]
+}
+
+# watch_run PID FILE LIMIT [STALL] — wait for PID (timeout(1) around a run
+# that writes FILE).  Stops it once FILE has been silent for LIMIT seconds
+# (silent=1) or, given STALL (an ERE), once FILE shows it (starved=the line;
+# 20 s more of output first, for the stack dumps that follow, which are slow
+# over an emulated serial line).  wrc: PID's exit status.
+watch_run() {
+	local pid=$1 file=$2 limit=$3 stall=${4:-} line last_size=-1 last_growth=$SECONDS
+	silent='' starved=''
+	while kill -0 "$pid" 2>/dev/null; do
+		line=''
+		[ -z "$stall" ] || line=$(grep -aoE -m 1 "$stall" "$file")
+		if [ -n "$line" ]; then
+			starved=$line
+			sleep 20
+			kill -TERM "$pid" 2>/dev/null
+			break
+		fi
+		if silent_for "$file" "$limit"; then
+			silent=1
+			kill -TERM "$pid" 2>/dev/null
+			break
+		fi
+		sleep 2
+	done
+	wait "$pid"
+	wrc=$?
+}
+
 run_host() {
-	local release out start secs rc status reason=''
+	local release out start secs rc status reason='' silent='' starved='' wrc
 	release=$(uname -r)
 	out=$LOGS/host-$release.log
 	echo "# [$release] host: $PW_TEST_BIN ${PW_TESTS}"
 	start=$(date +%s.%N)
-	timeout -k 5 "$HOST_TIMEOUT" sh "$here/run-tests.sh" >"$out" 2>&1 </dev/null
-	rc=$?
+	timeout -k 5 "$HOST_TIMEOUT" sh "$here/run-tests.sh" >"$out" 2>&1 </dev/null &
+	watch_run $! "$out" "$HOST_SILENCE"
+	rc=$wrc
 	secs=$(elapsed "$start")
 	collect "$release" "$out"
 	status=PASS
-	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+	if [ -n "$silent" ]; then
+		reason="no output for ${HOST_SILENCE}s: stopped as hung"
+	elif [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
 		reason="timed out after ${HOST_TIMEOUT}s"
 	elif [ "$t_done" != 0 ] || [ "$rc" -ne 0 ]; then
 		reason="run-tests.sh exited $rc, marker rc=${t_done:-missing}"
@@ -181,34 +232,23 @@ run_host() {
 # until the timeout): a qemu bug, see accel_args above and docs/kernels.md.
 # Single-threaded TCG has not shown it; the watch stays, in case something
 # else stalls a guest.  Such a boot is stopped early instead of waiting out
-# QEMU_TIMEOUT, after 20 s more of console for the stack dumps, which are
-# slow over an emulated serial line.
+# QEMU_TIMEOUT.  A console silent for QEMU_SILENCE seconds is stopped too
+# (silent: set), whatever the cause.
 boot_guest() {
-	local image=$1 log=$2 pid line
-	starved=''
+	local image=$1 log=$2 wrc
 	: >"$log"
 	timeout -k 5 "$QEMU_TIMEOUT" qemu-system-x86_64 "${accel_args[@]}" -m 1G -smp 2 \
 		-nographic -no-reboot -nic none -vga none \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 		-kernel "$image" -initrd "$INITRD" \
 		-append "console=ttyS0 panic=-1 quiet" </dev/null >"$log" 2>&1 &
-	pid=$!
-	while kill -0 "$pid" 2>/dev/null; do
-		line=$(grep -aoE -m 1 'soft lockup - CPU#[0-9]+ stuck for ([6-9][0-9]|[0-9]{3,})s!|rcu_(preempt|sched) kthread starved for [0-9]+ jiffies' "$log")
-		if [ -n "$line" ]; then
-			starved=$line
-			sleep 20	# the stack dumps that follow, for the log
-			kill -TERM "$pid" 2>/dev/null
-			break
-		fi
-		sleep 2
-	done
-	wait "$pid"
-	qrc=$?
+	watch_run $! "$log" "$QEMU_SILENCE" \
+		'soft lockup - CPU#[0-9]+ stuck for ([6-9][0-9]|[0-9]{3,})s!|rcu_(preempt|sched) kthread starved for [0-9]+ jiffies'
+	qrc=$wrc
 }
 
 run_guest() {
-	local spec=$1 fetched release image pkg version log start secs qrc status reason='' want starved='' retried=
+	local spec=$1 fetched release image pkg version log start secs qrc status reason='' want starved='' silent='' retried=
 	# fetch-kernel.sh's messages become TAP comments, so tests/run shows them.
 	if ! fetched=$("$here/fetch-kernel.sh" "$spec" 2>"$LOGS/fetch.err"); then
 		sed 's/^/# /' "$LOGS/fetch.err"
@@ -239,6 +279,8 @@ run_guest() {
 	want=$(( ${t_done:-0} * 2 + 1 ))
 	if [ -n "$starved" ]; then
 		reason="guest stalled under TCG${retried:+ on both boots} ($starved): see the console log and docs/kernels.md"
+	elif [ -n "$silent" ]; then
+		reason="console silent for ${QEMU_SILENCE}s: guest stopped as hung"
 	elif [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
 		reason="qemu timed out after ${QEMU_TIMEOUT}s"
 	elif [ -z "$t_release" ]; then

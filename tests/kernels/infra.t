@@ -4,8 +4,9 @@
 # fake binaries, and qemu-exit's argument checks.  Then it boots the 6.1 cloud
 # kernel with stand-in test binaries that fail, crash the kernel, or pass, and
 # checks that the matrix turns each of them into the right row and exit status,
-# and that a guest that stalls under TCG is stopped early and booted once more.
-# timeout: 300
+# that a guest that stalls under TCG is stopped early and booted once more,
+# and that a run whose output stops is stopped however long it may run.
+# timeout: 1200
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 need_root
@@ -124,4 +125,34 @@ r=$(PATH=$tmp/bin:$PATH matrix t-pass)
 like "$r" '^0 .* PASS +exit=fake  -- second boot \(first stalled\)$' "stalled once: the second boot passes, and the row says so"
 grep -q 'guest finished: .*(second boot: the first stalled)' "$tmp/t-pass.out"
 ok $? "stalled once: the guest-finished line says it was the second boot"
+
+# --- a run whose output stops: its bound is silence, not length ------------
+# A stand-in prints a line and then nothing.  Only the watch says "no
+# output"/"silent" (the ceiling says "timed out").
+printf '#!/bin/sh\necho "ok 1 - before the silence"\nsleep 599\n' >"$tmp/t-silent"
+chmod +x "$tmp/t-silent"
+# silent WHO KERNEL ROW-ERE ENV... — run the matrix on KERNEL with the
+# stand-in and ENV, and check the row and that the line before is kept
+silent() {
+	local who=$1 kernel=$2 want=$3 o rc start=$SECONDS
+	shift 3
+	o=$(env PW_TEST_BIN="$tmp/t-silent" PW_TESTS=all PW_PAUSE='' PW_PAUSETOP='' \
+		PW_PROBE="$PROBE" PW_QEMU_EXIT="$QEMU_EXIT" BUILD="$tmp/build" "$@" kernels/matrix.sh "$kernel" 2>&1)
+	rc=$?
+	like "$rc $(tail -2 <<<"$o" | head -1)" "$want" "$who silent: FAIL, saying so"
+	grep -q '^ok [0-9]* - \[[^]]*\] before the silence$' <<<"$o"
+	ok $? "$who silent: what it printed before is kept"
+	diag "$who silent: stopped after $((SECONDS - start))s"
+}
+# The host row (no boot), with the fake probe: stopped after 5 s of silence
+# with all it started.
+silent "host row" host '^1 # .*\(host\) .* FAIL .*-- no output for 5s: stopped as hung$' \
+	PW_PROBE="$tmp/probe" PW_HOST_SILENCE=5 PW_HOST_TIMEOUT=300
+pgrep -f "$tmp/t-silent|sleep 599" >/dev/null
+is "$?" 1 "host row silent: the stand-in and its child are gone"
+# A guest: its console stays silent after the line (kernel messages would
+# count as output; quiet keeps them off).  60 s, not less: a TCG boot on a
+# busy host can be quiet that long before the first line.
+silent guest meta:linux-image-cloud-amd64 '^1 # 6\.1\.[^ ]+ .* FAIL .*-- console silent for 60s: guest stopped as hung$' \
+	PW_QEMU_SILENCE=60 PW_QEMU_TIMEOUT=600
 done_testing

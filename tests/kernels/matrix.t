@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# timeout: 1500
+# timeout: 5400
 # tests/kernels/matrix.t — the kernel matrix as part of `make test`: the
 # telemetry integration tests inside Debian's 6.1 and 6.12 cloud kernels under
 # qemu and on the host kernel (kernels/matrix.sh, docs/kernels.md).  Every

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# timeout: 1200
+# timeout: 5400
 # tests/kernels/matrix_raw_tp.t — the raw_tp twins of the event programs (the
 # collector's fallback when a kernel refuses tp_btf) inside the same guests:
 # a different verifier must accept them too.  matrix.t with the guest subset.
