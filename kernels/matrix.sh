@@ -153,8 +153,8 @@ row() {
 elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
 
 # A run's bound is its silence, not its length: under TCG on a loaded host a
-# guest that needs 3 minutes took over 10 while it printed a result every
-# few seconds (8 busy loops beside it), and a fixed 600 s stopped it midway.
+# guest that needs 3 minutes took 15 while it printed a result every few
+# seconds (8 busy loops beside it), and a fixed 600 s stopped it midway.
 # silent_for FILE LIMIT — true once FILE has not grown for LIMIT seconds.
 # Keeps its state in the caller's last_size and last_growth (no subshell).
 silent_for() {
