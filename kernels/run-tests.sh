@@ -22,6 +22,9 @@ echo "=== PW-KMATRIX BEGIN release=$(uname -r)"
 rc=0
 tmp=$(mktemp -d) || { echo "=== PW-KMATRIX DONE rc=1"; exit 1; }
 trap 'rm -rf "$tmp"' EXIT
+# A sh killed by a signal skips its EXIT trap: the matrix stops a silent host
+# run with SIGTERM (timeout(1) passes it on), and its $tmp must go too.
+trap 'exit 143' TERM INT HUP
 
 facts=$("$PW_PROBE" --facts 2>&1)
 say "# facts: $facts"

@@ -145,11 +145,13 @@ silent() {
 	diag "$who silent: stopped after $((SECONDS - start))s"
 }
 # The host row (no boot), with the fake probe: stopped after 5 s of silence
-# with all it started.
+# with all it started, and run-tests.sh's temporary directory removed.
+mkdir "$tmp/rt"
 silent "host row" host '^1 # .*\(host\) .* FAIL .*-- no output for 5s: stopped as hung$' \
-	PW_PROBE="$tmp/probe" PW_HOST_SILENCE=5 PW_HOST_TIMEOUT=300
+	PW_PROBE="$tmp/probe" PW_HOST_SILENCE=5 PW_HOST_TIMEOUT=300 TMPDIR="$tmp/rt"
 pgrep -f "$tmp/t-silent|sleep 599" >/dev/null
 is "$?" 1 "host row silent: the stand-in and its child are gone"
+is "$(ls -A "$tmp/rt")" "" "host row silent: run-tests.sh removed its temporary directory"
 # A guest: its console stays silent after the line (kernel messages would
 # count as output; quiet keeps them off).  60 s leaves room for the boot,
 # which prints nothing before the first line (about 9 s here, idle).
