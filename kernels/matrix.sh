@@ -155,25 +155,13 @@ elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'
 # A run's bound is its silence, not its length: under TCG on a loaded host a
 # guest that needs 3 minutes took 15 while it printed a result every few
 # seconds (8 busy loops beside it), and a fixed 600 s stopped it midway.
-# silent_for FILE LIMIT — true once FILE has not grown for LIMIT seconds.
-# Keeps its state in the caller's last_size and last_growth (no subshell).
-silent_for() {
-	local size
-	size=$(stat -c %s "$1" 2>/dev/null || echo 0)
-	if [ "$size" != "$last_size" ]; then
-		last_size=$size
-		last_growth=$SECONDS
-	fi
-	[ $((SECONDS - last_growth)) -ge "$2" ]
-}
-
 # watch_run PID FILE LIMIT [STALL] — wait for PID (timeout(1) around a run
-# that writes FILE).  Stops it once FILE has been silent for LIMIT seconds
+# that writes FILE).  Stops it once FILE has not grown for LIMIT seconds
 # (silent=1) or, given STALL (an ERE), once FILE shows it (starved=the line;
 # 20 s more of output first, for the stack dumps that follow, which are slow
 # over an emulated serial line).  wrc: PID's exit status.
 watch_run() {
-	local pid=$1 file=$2 limit=$3 stall=${4:-} line last_size=-1 last_growth=$SECONDS
+	local pid=$1 file=$2 limit=$3 stall=${4:-} line size last_size=-1 last_growth=$SECONDS
 	silent='' starved=''
 	while kill -0 "$pid" 2>/dev/null; do
 		line=''
@@ -184,7 +172,11 @@ watch_run() {
 			kill -TERM "$pid" 2>/dev/null
 			break
 		fi
-		if silent_for "$file" "$limit"; then
+		size=$(stat -c %s "$file" 2>/dev/null || echo 0)
+		if [ "$size" != "$last_size" ]; then
+			last_size=$size
+			last_growth=$SECONDS
+		elif [ $((SECONDS - last_growth)) -ge "$limit" ]; then
 			silent=1
 			kill -TERM "$pid" 2>/dev/null
 			break

@@ -66,11 +66,14 @@ printf '#!/bin/sh\necho "ok 1 - fine"\necho "not ok 2 - deliberately broken"\nex
 printf '#!/bin/sh\necho "ok 1 - before the crash"\nsleep 1\necho c >/proc/sysrq-trigger\nsleep 30\n' >"$tmp/t-crash"
 printf '#!/bin/sh\necho "# variants: exit=fake"\necho "ok 1 - fine"\necho "1..1"\n' >"$tmp/t-pass"
 chmod +x "$tmp"/t-*
-# matrix TEST — run one guest (6.1 cloud) and print "RC ROW" (ROW = the table line)
+# matrix TEST [KERNEL [VAR=VALUE...]] — run the matrix with the stand-in TEST
+# on KERNEL (the 6.1 cloud guest), VAR=VALUE over the defaults, and print
+# "RC ROW" (ROW = the table line); the whole output goes to $tmp/TEST.out
 matrix() {
 	local o rc
-	o=$(PW_TEST_BIN=$tmp/$1 PW_TESTS=all PW_PAUSE='' PW_PAUSETOP='' PW_QEMU_TIMEOUT=120 \
-		PW_PROBE=$PROBE PW_QEMU_EXIT=$QEMU_EXIT BUILD=$tmp/build kernels/matrix.sh meta:linux-image-cloud-amd64 2>&1)
+	o=$(env PW_TEST_BIN="$tmp/$1" PW_TESTS=all PW_PAUSE='' PW_PAUSETOP='' PW_QEMU_TIMEOUT=120 \
+		PW_PROBE="$PROBE" PW_QEMU_EXIT="$QEMU_EXIT" BUILD="$tmp/build" "${@:3}" \
+		kernels/matrix.sh "${2:-meta:linux-image-cloud-amd64}" 2>&1)
 	rc=$?
 	echo "$o" >"$tmp/$1.out"
 	echo "$rc $(tail -2 "$tmp/$1.out" | head -1)"
@@ -131,18 +134,14 @@ ok $? "stalled once: the guest-finished line says it was the second boot"
 # output"/"silent" (the ceiling says "timed out").
 printf '#!/bin/sh\necho "ok 1 - before the silence"\nsleep 599\n' >"$tmp/t-silent"
 chmod +x "$tmp/t-silent"
-# silent WHO KERNEL ROW-ERE ENV... — run the matrix on KERNEL with the
-# stand-in and ENV, and check the row and that the line before is kept
+# silent WHO KERNEL ROW-ERE VAR=VALUE... — the matrix with the stand-in on
+# KERNEL: check the row and that the line before the silence is kept
 silent() {
-	local who=$1 kernel=$2 want=$3 o rc start=$SECONDS
-	shift 3
-	o=$(env PW_TEST_BIN="$tmp/t-silent" PW_TESTS=all PW_PAUSE='' PW_PAUSETOP='' \
-		PW_PROBE="$PROBE" PW_QEMU_EXIT="$QEMU_EXIT" BUILD="$tmp/build" "$@" kernels/matrix.sh "$kernel" 2>&1)
-	rc=$?
-	like "$rc $(tail -2 <<<"$o" | head -1)" "$want" "$who silent: FAIL, saying so"
-	grep -q '^ok [0-9]* - \[[^]]*\] before the silence$' <<<"$o"
-	ok $? "$who silent: what it printed before is kept"
-	diag "$who silent: stopped after $((SECONDS - start))s"
+	local start=$SECONDS
+	like "$(matrix t-silent "$2" "${@:4}")" "$3" "$1 silent: FAIL, saying so"
+	grep -q '^ok [0-9]* - \[[^]]*\] before the silence$' "$tmp/t-silent.out"
+	ok $? "$1 silent: what it printed before is kept"
+	diag "$1 silent: stopped after $((SECONDS - start))s"
 }
 # The host row (no boot), with the fake probe: stopped after 5 s of silence
 # with all it started, and run-tests.sh's temporary directory removed.
