@@ -37,6 +37,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "pause_page.h"
@@ -204,6 +205,7 @@ static int check_reaps(const struct pause_stats *s, char *err, size_t errlen)
 
 static int check_signals_drain(const struct pause_stats *s, char *err, size_t errlen)
 {
+	bool has_found = s->size >= offsetof(struct pause_stats, drain_found) + sizeof(s->drain_found);
 	uint64_t received = 0;
 
 	if (s->signals[0])
@@ -229,11 +231,16 @@ static int check_signals_drain(const struct pause_stats *s, char *err, size_t er
 			    "(sent %" PRIu64 ", killed %" PRIu64 ")", s->drain_sent_term, s->drain_killed);
 	/*
 	 * A writer that knows drain_found (size covers it) signals only what it
-	 * found: kills beyond that (or SIGTERMs) are made up.  Older pages have
-	 * no such field: only the bounds above apply to them.
+	 * found: kills beyond that (or SIGTERMs) are made up.  It counts distinct
+	 * pids of one namespace.  Older pages have no such field: only the bounds
+	 * above apply to them, and whatever lies past their size is not read.
 	 */
-	if (s->size >= offsetof(struct pause_stats, drain_found) + sizeof(s->drain_found) &&
-	    (s->drain_sent_term > s->drain_found || s->drain_killed > s->drain_found))
+	if (!has_found)
+		return 0;
+	if (s->drain_found > PID_LIMIT)
+		return fail(err, errlen, -EINVAL, "drain_found %" PRIu64 " beyond the pids one namespace "
+			    "can hold", s->drain_found);
+	if (s->drain_sent_term > s->drain_found || s->drain_killed > s->drain_found)
 		return fail(err, errlen, -EINVAL, "drain signalled more processes than it found "
 			    "(found %" PRIu64 ", sent SIGTERM %" PRIu64 ", killed %" PRIu64 ")",
 			    s->drain_found, s->drain_sent_term, s->drain_killed);
@@ -302,6 +309,9 @@ int pause_page_copy(const struct pause_page *pg, struct pause_stats *out, char *
 		     __atomic_load_n(&page->seq, __ATOMIC_RELAXED));
 		goto bad;
 	}
+	/* an older writer's page ends at its size: what lies beyond is not its data */
+	if (out->size >= PAUSE_STATS_SIZE_V1 && out->size < sizeof(*out) && out->size % 8 == 0)
+		memset((char *)out + out->size, 0, sizeof(*out) - out->size);
 	rc = pause_page_check(out, err, errlen);
 	if (!rc)
 		return 0;
@@ -407,6 +417,46 @@ static int reopen_ro(int opath, const struct stat *st, char *why, size_t len)
 	return fd;
 }
 
+/*
+ * The owner's own open file, duplicated into us with pidfd_getfd(): nothing
+ * is opened, so nothing the container arranged around opens can stop us —
+ * no lease break, and no fanotify permission event (a privileged container
+ * that marks its page FAN_OPEN_PERM and never answers held an open() of it
+ * forever, and with it pausestat and every pausetop snapshot).  The file is
+ * proven again, as the O_PATH fd was: memfd mount before any other call,
+ * then the same inode (the container may have put another file at fdnum).
+ * Returns the fd, or -ENOSYS/-EPERM when the kernel (< 5.6) or its policy
+ * (Yama ptrace_scope 3, an LSM) refuses: the caller then re-opens.
+ */
+static int take_owner_fd(pid_t pid, int fdnum, const struct stat *st, char *why, size_t len)
+{
+	struct stat st2 = { 0 };
+	int pidfd, fd, err, rc;
+
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0)
+		return errno == ENOSYS || errno == EPERM ? -errno :
+		       fail(why, len, errno == ESRCH ? -ENOENT : -errno, "pidfd_open: %s", strerror(errno));
+	fd = (int)syscall(SYS_pidfd_getfd, pidfd, fdnum, 0);
+	err = errno;
+	close(pidfd);
+	if (fd < 0)
+		return err == ENOSYS || err == EPERM ? -err :
+		       fail(why, len, err == ESRCH ? -ENOENT : err == EBADF ? -EINVAL : -err,
+			    "pidfd_getfd: %s", err == EBADF ? "the fd is gone or not a file" : strerror(err));
+	/* close-on-exec is set by pidfd_getfd */
+	rc = prove_memfd(fd, &st2, why, len);
+	if (!rc && (st2.st_dev != st->st_dev || st2.st_ino != st->st_ino))
+		rc = fail(why, len, -EINVAL, "the fd now holds another file");
+	if (!rc && (fcntl(fd, F_GETFL) & O_ACCMODE) == O_WRONLY)
+		rc = fail(why, len, -EINVAL, "held write-only (a pause holds its page read-write)");
+	if (rc) {
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
 /* Seals first, then the size (it cannot change once SHRINK|GROW are set). */
 static int check_seals_size(int fd, char *why, size_t len)
 {
@@ -432,7 +482,7 @@ static int check_seals_size(int fd, char *why, size_t len)
 }
 
 /* Prove /proc/PID/fd/<name> (dirfd) and map it read-only into *map. */
-static int prove_and_map(int dirfd, const char *name, const struct pause_stats **map,
+static int prove_and_map(pid_t pid, int dirfd, const char *name, const struct pause_stats **map,
 			 char *why, size_t len)
 {
 	struct stat st = { 0 };
@@ -446,7 +496,9 @@ static int prove_and_map(int dirfd, const char *name, const struct pause_stats *
 	rc = prove_memfd(opath, &st, why, len);
 	if (rc)
 		goto out;
-	fd = reopen_ro(opath, &st, why, len);
+	fd = take_owner_fd(pid, (int)strtol(name, NULL, 10), &st, why, len);
+	if (fd == -ENOSYS || fd == -EPERM)
+		fd = reopen_ro(opath, &st, why, len);
 	if (fd < 0) {
 		rc = fd;
 		goto out;
@@ -503,7 +555,7 @@ static int try_fd(struct finder *f, const char *name)
 		return 0;
 	f->candidates++;
 	pg.fdnum = (int)strtol(name, NULL, 10);
-	rc = prove_and_map(f->dirfd, name, &pg.map, why, sizeof(why));
+	rc = prove_and_map(f->pid, f->dirfd, name, &pg.map, why, sizeof(why));
 	if (!rc) {
 		rc = pause_page_copy(&pg, f->copy, why, sizeof(why));
 		if (rc)

@@ -11,8 +11,12 @@
  *    device node posing as the page is never opened), its mount must be the
  *    kernel's internal memfd mount (/proc/self/fdinfo mnt_id: checked before
  *    any call that could reach a filesystem such as FUSE), a regular file on
- *    tmpfs (fstat, fstatfs); then a non-blocking re-open of that same O_PATH
- *    fd (a lease cannot make it wait), its seals read before its size (seals
+ *    tmpfs (fstat, fstatfs); then the owner's own open file is taken with
+ *    pidfd_getfd and proven the same inode — nothing is opened, so neither a
+ *    lease nor an unanswered fanotify permission event can make it wait
+ *    (without pidfd_getfd, < 5.6 or a ptrace policy that refuses it: a
+ *    non-blocking re-open of the O_PATH fd, which a lease cannot hold but a
+ *    permission event can), its seals read before its size (seals
  *    cannot be removed, so a size checked after SHRINK|GROW can never change:
  *    no SIGBUS), and only then a read-only mapping;
  *  - the work per pid is bounded whatever its fd count: fds 3..7 are looked
@@ -48,8 +52,9 @@
  *   -EACCES / -EPERM   /proc/PID/fd cannot be read (not root? missing
  *            CAP_SYS_PTRACE / CAP_DAC_READ_SEARCH?)
  *   -EINVAL  a page was found but failed validation (err says which check)
- *   -EBUSY   the seqlock never settled (writer stuck mid-update), or the
- *            page is leased by its owner (a pause never does that)
+ *   -EBUSY   the seqlock never settled (writer stuck mid-update), or (only
+ *            on kernels without pidfd_getfd, or where ptrace policy refuses
+ *            it) the page is leased by its owner (a pause never does that)
  *   other -errno from open/mmap
  * err (may be NULL) gets a one-line human explanation on failure ("" on
  * success).  err never contains bytes read from the page or the container.

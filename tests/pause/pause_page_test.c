@@ -9,10 +9,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <time.h>
+#include <stddef.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/fanotify.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/inotify.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -210,6 +217,8 @@ static void test_content_checks(void)
 	    _s.drain_killed = 5);
 	BAD("drain sent SIGTERM to more than it found", -EINVAL, "more processes than it found",
 	    _s.drain_found = 2);
+	BAD("drain found more pids than a namespace holds", -EINVAL, "drain_found 4194305 beyond",
+	    _s.drain_found = 4194305);
 	BAD("init-mode counters in pause mode", -EINVAL, "init-mode",
 	    (_s.mode = PAUSE_MODE_PAUSE, _s.child_pid = 0));
 }
@@ -225,6 +234,22 @@ static void test_good_variants(void)
 	s.size = PAUSE_STATS_SIZE_V1;	/* an older pause: no drain_found, only the bounds apply */
 	s.drain_found = 0;
 	is_int(pause_page_check(&s, err, sizeof(err)), 0, "a page of the first layout (664 bytes) is valid (%s)", err);
+	s = good();
+	s.size = PAUSE_STATS_SIZE_V1;	/* bytes past an older writer's size are not its data */
+	s.drain_found = 1ULL << 53;
+	s.drain_runs = 0;
+	s.drain_sent_term = s.drain_exited_on_term = s.drain_killed = s.signals_forwarded = 0;
+	is_int(pause_page_check(&s, err, sizeof(err)), 0,
+	       "a 664-byte page: drain_found past its size is not checked (%s)", err);
+	{
+		struct pause_stats out;
+		int fd = make_page(PAUSE_STATS_NAME, &s, PAUSE_STATS_PAGE, SEALS_OK);
+
+		is_int(pause_page_read(getpid(), &out, err, sizeof(err)), 0, "... and reads (%s)", err);
+		ok(out.drain_found == 0, "... with drain_found 0, not the %llu past its size",
+		   (unsigned long long)s.drain_found);
+		close(fd);
+	}
 	s = good();
 	s.drain_sent_term = s.drain_exited_on_term = 0;	/* --grace 0: SIGKILL at once */
 	s.drain_killed = 4;
@@ -342,23 +367,42 @@ static void test_imposters(void)
 }
 
 /* A child holding a good page under a write lease: an open would wait 45 s. */
-static void test_lease(void)
+/*
+ * A child holding a good page the way how (1 = under a write lease, read-write;
+ * 2 = under a write lease, write-only; 3 = marked FAN_OPEN_PERM, never
+ * answered; 4 = as a pause does); *pid set.  0 when the child could not set
+ * it up.
+ */
+static int hold_page(int how, pid_t *pid)
 {
-	struct pause_stats in = good(), out;
-	char path[64], err[256], c;
-	int fds[2], rc;
-	double t;
-	pid_t pid;
+	struct pause_stats in = good();
+	int fds[2];
+	char c = 'n';
 
 	if (pipe(fds) < 0)
-		return;
-	pid = fork();
-	if (pid == 0) {
-		int fd = make_page(PAUSE_STATS_NAME, &in, PAUSE_STATS_PAGE, SEALS_OK), w;
+		return 0;
+	*pid = fork();
+	if (*pid == 0) {
+		int fd = make_page(PAUSE_STATS_NAME, &in, PAUSE_STATS_PAGE, SEALS_OK), w, fan;
+		char path[64], buf[4096];
 
 		signal(SIGIO, SIG_IGN);
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-		w = open(path, O_WRONLY);
+		if (how == 3) {
+			fan = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC, O_RDONLY);
+			c = fan >= 0 && fanotify_mark(fan, FAN_MARK_ADD, FAN_OPEN_PERM, AT_FDCWD, path) == 0 ? 'y' : 'n';
+			(void)!write(fds[1], &c, 1);
+			for (;;)	/* read the permission events, never answer them */
+				if (read(fan, buf, sizeof(buf)) < 0 && errno != EINTR)
+					pause();
+		}
+		if (how == 4) {
+			c = 'y';
+			(void)!write(fds[1], &c, 1);
+			pause();
+			_exit(0);
+		}
+		w = open(path, how == 1 ? O_RDWR : O_WRONLY);
 		close(fd);
 		c = fcntl(w, F_SETLEASE, F_WRLCK) == 0 ? 'y' : 'n';
 		(void)!write(fds[1], &c, 1);
@@ -366,17 +410,137 @@ static void test_lease(void)
 		_exit(0);
 	}
 	close(fds[1]);
-	if (read(fds[0], &c, 1) != 1 || c != 'y') {
+	if (*pid < 0 || read(fds[0], &c, 1) != 1)
+		c = 'n';
+	close(fds[0]);
+	return c == 'y';
+}
+
+/* From now on pidfd_getfd fails with ENOSYS, as on a kernel older than 5.6. */
+static void deny_pidfd_getfd(void)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_pidfd_getfd, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = sizeof(f) / sizeof(f[0]), .filter = f };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog)) {
+		perror("seccomp");
+		_exit(1);
+	}
+}
+
+static bool no_getfd;	/* read_bounded's reader runs under deny_pidfd_getfd */
+
+/*
+ * pause_page_read(pid) in a child of ours, bounded: a read that blocks is
+ * killed after limit s.  Returns its rc (-ETIMEDOUT when killed), *secs.
+ */
+static int read_bounded(pid_t pid, double limit, struct pause_stats *out, char *err, size_t len,
+			double *secs)
+{
+	struct { int rc; struct pause_stats s; char err[256]; } res = { .rc = -ETIMEDOUT };
+	double t0 = now_s();
+	int fds[2], st;
+	pid_t r;
+
+	if (pipe(fds) < 0)
+		return -errno;
+	r = fork();
+	if (r == 0) {
+		close(fds[0]);
+		if (no_getfd)
+			deny_pidfd_getfd();
+		res.rc = pause_page_read(pid, &res.s, res.err, sizeof(res.err));
+		(void)!write(fds[1], &res, sizeof(res));
+		_exit(0);
+	}
+	close(fds[1]);
+	while (waitpid(r, &st, WNOHANG) == 0 && now_s() - t0 < limit)
+		usleep(10 * 1000);
+	*secs = now_s() - t0;
+	kill(r, SIGKILL);
+	waitpid(r, &st, 0);
+	if (read(fds[0], &res, sizeof(res)) != (ssize_t)sizeof(res))
+		res.rc = -ETIMEDOUT;
+	close(fds[0]);
+	*out = res.s;
+	snprintf(err, len, "%s", res.rc == -ETIMEDOUT ? "blocked: killed" : res.err);
+	return res.rc;
+}
+
+static void test_lease(void)
+{
+	struct pause_stats in = good(), out;
+	char err[256];
+	double t;
+	pid_t pid;
+
+	if (!hold_page(1, &pid)) {
 		skip("a leased page does not block the reader", "cannot take a write lease on a memfd");
 	} else {
-		t = now_s();
-		rc = pause_page_read(pid, &out, err, sizeof(err));
-		t = now_s() - t;
-		is_int(rc, -EBUSY, "a page under a write lease: -EBUSY");
+		is_int(read_bounded(pid, 10, &out, err, sizeof(err), &t), 0,
+		       "a page under a write lease reads: its owner's fd is taken, nothing opened (%s)", err);
+		ok(memcmp(&in, &out, sizeof(in)) == 0, "... and equals the page");
+		ok(t < 5, "... at once, not after the 45 s lease break (%.3f s)", t);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	if (!hold_page(2, &pid)) {
+		skip("a write-only page is refused", "cannot take a write lease on a memfd");
+	} else {
+		is_int(read_bounded(pid, 10, &out, err, sizeof(err), &t), -EINVAL,
+		       "a page held write-only (and leased): -EINVAL");
+		ok(strstr(err, "write-only") != NULL, "... says write-only (%s)", err);
+		ok(t < 5, "... at once (%.3f s)", t);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	/* the fallback: no pidfd_getfd, the O_PATH fd is re-opened, non-blocking */
+	no_getfd = true;
+	if (!hold_page(1, &pid)) {
+		skip("without pidfd_getfd, a leased page is refused at once", "cannot take a write lease");
+	} else {
+		is_int(read_bounded(pid, 10, &out, err, sizeof(err), &t), -EBUSY,
+		       "without pidfd_getfd (ENOSYS), a page under a write lease: -EBUSY");
 		ok(strstr(err, "leased") != NULL, "... says leased (%s)", err);
 		ok(t < 5, "... at once, not after the 45 s lease break (%.3f s)", t);
 	}
-	close(fds[0]);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	if (hold_page(4, &pid)) {
+		is_int(read_bounded(pid, 10, &out, err, sizeof(err), &t), 0,
+		       "without pidfd_getfd, a good page is re-opened and read (%s)", err);
+		ok(memcmp(&in, &out, sizeof(in)) == 0, "... and equals the page");
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	no_getfd = false;
+}
+
+/*
+ * A privileged owner (CAP_SYS_ADMIN) marks its page FAN_OPEN_PERM and never
+ * answers: an open() of it would wait forever (found by review: pausestat
+ * hung, pausetop stopped taking snapshots and ignored SIGTERM).
+ */
+static void test_open_perm(void)
+{
+	struct pause_stats in = good(), out;
+	char err[256];
+	double t;
+	pid_t pid;
+
+	if (!hold_page(3, &pid)) {
+		skip("a page guarded by an unanswered FAN_OPEN_PERM reads", "fanotify (content class) refused");
+	} else {
+		is_int(read_bounded(pid, 10, &out, err, sizeof(err), &t), 0,
+		       "a page guarded by an unanswered FAN_OPEN_PERM reads (%s)", err);
+		ok(memcmp(&in, &out, sizeof(in)) == 0, "... and equals the page");
+		ok(t < 5, "... at once (%.3f s)", t);
+	}
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 }
@@ -609,6 +773,7 @@ int main(void)
 	test_first_valid_wins();
 	test_imposters();
 	test_lease();
+	test_open_perm();
 	test_bounds();
 	test_kept_mapping();
 	test_no_access();

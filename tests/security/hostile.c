@@ -11,7 +11,10 @@
  *                                SIGTERM it opens it read-write once: a blocked reader goes free)
  *   hostile dev                  the same with a character device node (1,3)
  *   hostile watch PATH           (host side, root) "open PID" per open of PATH's inode
- *   hostile lease                a good sealed page under a write lease
+ *   hostile lease [rw]           a good sealed page under a write lease, held write-only
+ *                                (rw: read-write, as a pause holds it)
+ *   hostile openperm             a good sealed page whose opens need a fanotify permission
+ *                                never given (FAN_OPEN_PERM: a privileged container)
  *   hostile fds N none|late|fakes   N fds first (copies of /dev/null, or memfds named
  *                                pause-stats, unsealed); late: a good page after them
  *   hostile state empty|sized|sealed|header   a page stuck in a step of its creation
@@ -241,14 +244,14 @@ __attribute__((noreturn)) static void watch(const char *path)
 	}
 }
 
-static int lease(void)
+static int lease(bool rw)
 {
 	struct pause_stats s = good();
 	int fd = page_fd(&s, PAUSE_STATS_PAGE, SEALS), w;
 	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	w = open(path, O_WRONLY | O_CLOEXEC);
+	w = open(path, (rw ? O_RDWR : O_WRONLY) | O_CLOEXEC);
 	if (w < 0)
 		die("reopen");
 	close(fd);
@@ -259,6 +262,32 @@ static int lease(void)
 	ready();
 	hold();
 	return 0;
+}
+
+/*
+ * Every open of the page waits for a fanotify permission this process reads
+ * and never gives.  On SIGTERM it exits: closing the group allows what waits.
+ */
+__attribute__((noreturn)) static int openperm(void)
+{
+	struct pause_stats s = good();
+	int fd = page_fd(&s, PAUSE_STATS_PAGE, SEALS), fan;
+	char path[64], buf[4096];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	fan = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC, O_RDONLY);
+	if (fan < 0 || fanotify_mark(fan, FAN_MARK_ADD, FAN_OPEN_PERM, AT_FDCWD, path) < 0)
+		die("fanotify FAN_OPEN_PERM (needs CAP_SYS_ADMIN)");
+	as_pause();
+	ready();
+	for (;;) {
+		ssize_t n = read(fan, buf, sizeof(buf));
+
+		if (n < 0 && errno != EINTR)
+			die("read fanotify");
+		if (n > 0)
+			fprintf(stderr, "hostile: an open of the page waits, unanswered\n");
+	}
 }
 
 static int fds(long n, const char *how)
@@ -509,7 +538,9 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "watch") && argc == 3)
 		watch(argv[2]);
 	if (!strcmp(cmd, "lease"))
-		return lease();
+		return lease(argc > 2 && !strcmp(argv[2], "rw"));
+	if (!strcmp(cmd, "openperm"))
+		return openperm();
 	if (!strcmp(cmd, "fds") && argc == 4)
 		return fds(num(argv[2]), argv[3]);
 	if (!strcmp(cmd, "state") && argc == 3)

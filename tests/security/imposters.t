@@ -7,11 +7,15 @@
 #  - a device node (a privileged container: mknod needs CAP_MKNOD): before
 #    the fix, root on the host opened it;
 #  - a genuine page under a write lease (F_SETLEASE): before the fix, open()
-#    waited out the 45 s lease break.
+#    waited out the 45 s lease break;
+#  - a genuine page whose opens need a fanotify permission that its owner
+#    (a privileged container: CAP_SYS_ADMIN) never gives: open() waited
+#    forever, and pausetop with it, deaf to SIGTERM (found by review).
 # Now: an O_PATH open proves what it is before anything is opened, and the
-# one real open is non-blocking.  A timeout proves "no hang"; fanotify on the
-# node's inode (host side, with the opener's pid: other readers on a shared
-# machine may open it too) proves "never opened by ours".
+# page is then taken from its owner with pidfd_getfd: nothing is opened at
+# all.  A timeout proves "no hang"; fanotify on the node's inode (host side,
+# with the opener's pid: other readers on a shared machine may open it too)
+# proves "never opened by ours".
 # timeout: 300
 # shellcheck source=tests/lib.sh
 source "$(dirname "$0")/../lib.sh"
@@ -46,6 +50,15 @@ pausestat_quick() {
 	is "$RC" 1 "$1: pausestat returns (exit 1, not a 10 s timeout) in ${SECS} s"
 	grep -q "$2" "$T/ps.err"
 	ok $? "$1: pausestat says '$2' ($(head -1 "$T/ps.err"))"
+}
+
+# pausestat_reads WHAT — pausestat $HP reads the page at once (exit 0, its pid shown)
+pausestat_reads() {
+	bg_run 10 "$PAUSESTAT" "$HP" >"$T/ps.out" 2>"$T/ps.err"
+	is "$RC" 0 "$1: pausestat reads the page (exit 0, not a 10 s timeout) in ${SECS} s ($(head -1 "$T/ps.err"))"
+	ok "$(awk -v s="$SECS" 'BEGIN { print (s < 5 ? 0 : 1) }')" "$1: ... at once (${SECS} s)"
+	grep -q "^pause $HP (pid 1 in its namespace)" "$T/ps.out"
+	ok $? "$1: ... and shows it ($(head -1 "$T/ps.out"))"
 }
 
 # pausetop_lives WHAT — two snapshots within a generous bound, the init seen
@@ -105,9 +118,22 @@ else
 	skip "device node posing as the page" "mknod failed: $(cat "$T/dev.err")"
 fi
 
-hostile lease lease || bail "lease PID 1 did not start"
-pausestat_quick "write-leased page" "leased by its owner"
-ok "$(awk -v s="$SECS" 'BEGIN { print (s < 5 ? 0 : 1) }')" "write-leased page: not the 45 s lease break (${SECS} s)"
+hostile lease lease rw || bail "lease PID 1 did not start"
+pausestat_reads "write-leased page"
 pausetop_lives "write-leased page"
 stop_hostile
+
+hostile lease lease || bail "lease PID 1 did not start"
+pausestat_quick "write-leased page held write-only" "write-only"
+ok "$(awk -v s="$SECS" 'BEGIN { print (s < 5 ? 0 : 1) }')" "write-leased page held write-only: not the 45 s lease break (${SECS} s)"
+pausetop_lives "write-leased page held write-only"
+stop_hostile
+
+if hostile_root openperm openperm; then
+	pausestat_reads "page behind an unanswered FAN_OPEN_PERM"
+	pausetop_lives "page behind an unanswered FAN_OPEN_PERM"
+	stop_hostile
+else
+	skip "page behind an unanswered FAN_OPEN_PERM" "fanotify refused: $(cat "$T/openperm.err")"
+fi
 done_testing
