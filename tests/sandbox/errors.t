@@ -84,6 +84,17 @@ PA=$(pause_pid "$A")
 expect 5 "sandbox name '$A' is in use" "run of a name in use" run "$A"
 is "$(pause_pid "$A"):$(cat "/proc/$PA/comm")" "$PA:pause" "the first $A is untouched"
 expect 7 "image not found" "join with a missing image" join "$A" --image "$T_TMP/nothing" -- true
+# ls lists a sandbox that has no workload yet (no workloads/ directory: find
+# failed, and set -e stopped the list, exit 1, without a word)
+psb ls
+is "$RC" 0 "ls with a sandbox without workloads: exit 0"
+echo "$OUT" | grep -Eq "^$A +$PA +[a-z]+ +[^ ]+ +0\$"
+ok $? "ls lists $A with 0 workloads ($(echo "$OUT" | grep -E "^$A " || echo none))"
+# a bad grace is refused before anything starts (it stopped rm half-way)
+for g in 1x abc 86401; do
+	PODSANDBOX_GRACE=$g expect 2 "PODSANDBOX_GRACE.*$g" "PODSANDBOX_GRACE=$g" rm "$A"
+done
+is "$(pause_pid "$A"):$(cat "/proc/$PA/comm")" "$PA:pause" "... and $A is untouched"
 
 C=$PREFIX-c
 for i in 1 2 3 4; do
