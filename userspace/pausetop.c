@@ -40,6 +40,7 @@ enum mode { MODE_AUTO, MODE_TUI, MODE_BATCH, MODE_JSON, MODE_EXPORT };
 
 struct cli {
 	enum mode mode;
+	const char *mode_opt;		/* the option that chose mode, for a conflict's message */
 	bool iterations_given;
 	bool delay_given;
 	struct pw_run run;
@@ -97,24 +98,33 @@ static int usage_error(void)
 	return PW_EXIT_USAGE;
 }
 
+/* One output per run: a second face option that disagrees is refused, not silently last. */
+static int set_mode(struct cli *cli, enum mode mode, const char *opt)
+{
+	if (cli->mode != MODE_AUTO && cli->mode != mode) {
+		fprintf(stderr, "pausetop: %s and %s choose different outputs: give one of -b, "
+			"--json (--pretty) and --tui\n", cli->mode_opt, opt);
+		return -1;
+	}
+	cli->mode = mode;
+	cli->mode_opt = opt;
+	return 0;
+}
+
 static int face_opt(struct cli *cli, int id, const char *arg)
 {
 	unsigned long v;
 
 	switch (id) {
 	case OPT_JSON:
-		cli->mode = MODE_JSON;
-		return 0;
+		return set_mode(cli, MODE_JSON, "--json");
 	case OPT_PRETTY:
-		cli->mode = MODE_JSON;
 		cli->run.pretty = true;
-		return 0;
+		return set_mode(cli, MODE_JSON, "--pretty");
 	case OPT_BATCH:
-		cli->mode = MODE_BATCH;
-		return 0;
+		return set_mode(cli, MODE_BATCH, "--batch");
 	case OPT_TUI:
-		cli->mode = MODE_TUI;
-		return 0;
+		return set_mode(cli, MODE_TUI, "--tui");
 	case OPT_ITER:
 		if (pw_parse_uint(arg, 0, 1000000000, &v)) {
 			fprintf(stderr, "pausetop: --iterations wants a whole number >= 0, not '%s'\n", arg);

@@ -130,8 +130,9 @@ static int keep_set(unsigned int needs, uint64_t eff, int last, uint64_t *keep, 
 	if (last >= CAP_BPF && (eff & BIT(CAP_BPF)))
 		*keep |= BIT(CAP_BPF);
 	else if (!(*keep & BIT(CAP_SYS_ADMIN)))
-		return fail(err, errlen, -EPERM, "missing capability CAP_BPF, needed after loading for "
-			    "map reads on kernels < 6.5 with kernel.unprivileged_bpf_disabled: run as root "
+		return fail(err, errlen, -EPERM, "missing capability CAP_BPF, kept after loading on "
+			    "every kernel for map reads and the task walk (before 6.5, with "
+			    "kernel.unprivileged_bpf_disabled, every bpf() command needs it): run as root "
 			    "or grant it");
 	return 0;
 }

@@ -80,15 +80,29 @@ static void crash_handlers(bool on)
 
 /* ---- the terminal ------------------------------------------------------ */
 
-static SCREEN *screen_open(struct tui_view *v)
+/*
+ * The screen, or NULL: TERM unknown to terminfo, or (*no_cursor) known but
+ * unable to put the cursor anywhere (no "cup": "dumb"), where curses would
+ * draw the screen as a stream of spaces and fragments.
+ */
+static SCREEN *screen_open(struct tui_view *v, bool *no_cursor)
 {
 	const char *nc = getenv("NO_COLOR");
+	const char *cup;
 	SCREEN *scr;
 
+	*no_cursor = false;
 	crash_termios_saved = tcgetattr(STDIN_FILENO, &crash_termios) == 0;
 	scr = newterm(NULL, stdout, stdin);
 	if (!scr)
 		return NULL;
+	cup = tigetstr("cup");
+	if (!cup || cup == (const char *)-1) {
+		endwin();
+		delscreen(scr);
+		*no_cursor = true;
+		return NULL;
+	}
 	crash_reset_len = 0;
 	crash_add("rmkx");
 	crash_add("sgr0");
@@ -402,6 +416,7 @@ int pw_tui_run(const struct pw_source *src, const struct pw_run *run)
 {
 	struct tui_view v = { .delay = run->delay > 0 ? run->delay : 1 };
 	sigset_t winch, stops, old;
+	bool no_cursor;
 	SCREEN *scr;
 	int rc;
 
@@ -412,12 +427,15 @@ int pw_tui_run(const struct pw_source *src, const struct pw_run *run)
 	}
 	setlocale(LC_CTYPE, "");
 	tui_model_init(&v.m, src->cluster, strcmp(nl_langinfo(CODESET), "UTF-8") != 0);
-	scr = screen_open(&v);
+	scr = screen_open(&v, &no_cursor);
 	if (!scr) {
 		const char *term = getenv("TERM");
 
-		fprintf(stderr, "pausetop: cannot start the live view: terminal type '%s' unknown "
-				"to terminfo (TERM); set TERM, or use -b\n", term ? term : "");
+		fprintf(stderr, "pausetop: cannot start the live view: terminal type '%s' %s; "
+				"set TERM, or use -b\n", term ? term : "",
+			no_cursor ? "cannot move the cursor (no 'cup' in terminfo)"
+				  : "unknown to terminfo (TERM)");
+		tui_model_free(&v.m);
 		return PW_EXIT_FAIL;
 	}
 	/* SIGWINCH: only inside ppoll; the stop signals: everywhere but the check before it */

@@ -27,6 +27,26 @@ for bad in "--bogus" "-n abc" "-n -1" "-d 0" "-d x" "--exit-variant nope" "--att
 	is "$rc" 2 "bad input '$bad' exits 2"
 	[ -s "$tmp/err" ]; ok $? "bad input '$bad' says why on stderr"
 done
+# two outputs asked for: refused, not the last one silently (found by review)
+for bad in "-b -j" "-j -b" "--pretty -b" "--tui --json"; do
+	# shellcheck disable=SC2086
+	"$PAUSETOP" $bad >"$tmp/out" 2>"$tmp/err"; rc=$?
+	is "$rc" 2 "'$bad' exits 2"
+	like "$(head -1 "$tmp/err")" "choose different outputs" "'$bad' says the two options conflict"
+	is "$(wc -c <"$tmp/out")" 0 "'$bad' prints no snapshot"
+done
+"$PAUSETOP" --json --pretty -n 1 >"$tmp/out" 2>"$tmp/err"; rc=$?
+is "$rc" 0 "--json --pretty agree: exit 0"
+jq -e . "$tmp/out" >/dev/null; ok $? "--json --pretty prints JSON"
+# a terminal that cannot move its cursor: a message, not a screen of spaces
+if command -v script >/dev/null; then
+	TERM=dumb script -qec "$PAUSETOP -n 1 -d 0.2; echo RC=\$?" /dev/null </dev/null >"$tmp/out" 2>&1
+	like "$(tr -d '\r' <"$tmp/out")" "^pausetop: cannot start the live view: terminal type 'dumb' cannot move the cursor.*use -b" \
+		"TERM=dumb on a terminal: the live view says it cannot move the cursor"
+	like "$(tr -d '\r' <"$tmp/out")" "RC=1\$" "... and exits 1"
+else
+	skip "TERM=dumb on a terminal" "script(1) missing"
+fi
 
 # --- a namespace with zombies, a hostname and a known init --------------
 # sleep 60 (PID 1 after exec) never waits, so its two children stay zombies.
