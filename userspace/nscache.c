@@ -21,6 +21,7 @@ struct entry {
 	uint64_t first_at;	/* mono ns when the namespace was first seen */
 	uint64_t pause_at;	/* mono ns of the last look for a page */
 	struct pause_page *page;	/* proven and mapped: copied every snapshot */
+	char page_comm[17];	/* the init's comm when its page was found */
 	bool has_pause;
 	struct pause_stats pause;
 	char pause_error[128];
@@ -198,9 +199,18 @@ static void pause_page(struct pw_nscache *c, struct entry *e, const struct pw_na
 
 	if (ns->init_pid <= 0)
 		return;
-	if (e->page && pause_page_pid(e->page) != ns->init_pid) {
-		pause_page_close(e->page);	/* not this init's */
+	/*
+	 * The mapping outlives its owner's fd: after another init, or an exec
+	 * of this one (the page's memfd is close-on-exec), it would go on
+	 * showing the old pause's last counters.  Drop it and look at once.
+	 */
+	if (e->page && (pause_page_pid(e->page) != ns->init_pid ||
+			(ns->init_comm[0] && strcmp(ns->init_comm, e->page_comm)))) {
+		pause_page_close(e->page);
 		e->page = NULL;
+		e->has_pause = false;
+		e->pause_error[0] = '\0';
+		e->pause_at = 0;
 	}
 	if (e->page) {
 		rc = pause_page_copy(e->page, &e->pause, err, sizeof(err));
@@ -223,8 +233,10 @@ static void pause_page(struct pw_nscache *c, struct entry *e, const struct pw_na
 	e->pause_at = c->now;
 	c->page_opens++;
 	rc = pause_page_open(ns->init_pid, &e->page, err, sizeof(err));
-	if (rc == 0)
+	if (rc == 0) {
+		copy_str(e->page_comm, sizeof(e->page_comm), ns->init_comm);
 		rc = pause_page_copy(e->page, &e->pause, err, sizeof(err));
+	}
 	e->has_pause = rc == 0;
 	/* no page, or one not ready yet, is not an error worth showing */
 	snprintf(e->pause_error, sizeof(e->pause_error), "%s",

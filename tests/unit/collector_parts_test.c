@@ -5,10 +5,12 @@
  * face takes (snapshot.c), on snapshots built by hand, and how often the
  * namespace cache looks for pause pages (nscache.c).
  */
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 
 #include "gone.h"
 #include "nscache.h"
@@ -208,11 +210,71 @@ static void t_pause_probes_spread(void)
 	pw_nscache_free(c);
 }
 
+/* A valid page of a pause in pause mode (PID 1), as our own memfd: its fd. */
+static int own_page(uint64_t reaped)
+{
+	struct pause_stats p = { .magic = PAUSE_STATS_MAGIC, .abi_version = PAUSE_STATS_ABI,
+				 .size = sizeof(p), .seq = 2, .start_time_ns = 1700000000000000000ULL,
+				 .mode = PAUSE_MODE_PAUSE, .pid = 1, .flags = PAUSE_STATS_F_NO_NEW_PRIVS,
+				 .reaped_total = reaped, .reaped_exit_zero = reaped,
+				 .last_reap = { .pid = reaped ? 2 : 0, .time_ns = reaped ? 1 : 0 } };
+	int fd = memfd_create(PAUSE_STATS_NAME, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+	if (fd < 0 || ftruncate(fd, PAUSE_STATS_PAGE) || pwrite(fd, &p, sizeof(p), 0) != sizeof(p) ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)) {
+		perror("own_page");
+		exit(1);
+	}
+	return fd;
+}
+
+static struct pw_namespace fill_at(struct pw_nscache *c, unsigned int t, const char *comm)
+{
+	struct pw_namespace ns = { .pidns = 4026549999u, .ns_id = 3, .alive = true, .init_pid = getpid() };
+
+	snprintf(ns.init_comm, sizeof(ns.init_comm), "%s", comm);
+	pw_nscache_begin(c, t * SEC_NS);
+	pw_nscache_fill(c, &ns);
+	pw_nscache_end(c);
+	return ns;
+}
+
+/*
+ * A page stays mapped after its owner's fd is gone.  When the init execs
+ * (pause's memfd is close-on-exec) its old counters must not go on being
+ * shown as this init's; found by review.
+ */
+static void t_page_follows_the_init(void)
+{
+	struct pw_nscache *c = pw_nscache_new(false);
+	struct pw_namespace ns;
+	int fd = own_page(7);
+
+	if (!c) {
+		ok(0, "pw_nscache_new");
+		return;
+	}
+	ns = fill_at(c, 1, "pause");
+	ok(ns.has_pause && ns.pause.reaped_total == 7, "an init called pause with a page: its counters (%d, %llu)",
+	   ns.has_pause, (unsigned long long)ns.pause.reaped_total);
+	close(fd);	/* the exec closes it... */
+	ns = fill_at(c, 2, "sleep");	/* ...and the comm changes */
+	ok(!ns.has_pause, "after an exec (comm pause -> sleep, page fd gone): no pause counters shown");
+	fd = own_page(9);
+	ns = fill_at(c, 3, "pause");
+	ok(ns.has_pause && ns.pause.reaped_total == 9,
+	   "an exec back into a pause with a page: found at once, not after the probe interval (%llu)",
+	   (unsigned long long)ns.pause.reaped_total);
+	close(fd);
+	pw_nscache_free(c);
+}
+
 int main(void)
 {
 	t_gone_keeps_final_values();
 	t_gone_bounded();
 	t_totals_and_rates();
 	t_pause_probes_spread();
+	t_page_follows_the_init();
 	return done_testing();
 }
