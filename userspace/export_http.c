@@ -7,10 +7,13 @@
  * request to /metrics takes a fresh snapshot on the pool thread that
  * serves it (the collector serialises snapshots), renders it and answers.
  * Idle and slow connections cost a socket and a small buffer, never a
- * thread: sockets are non-blocking, a connection idle or stalled for
- * --http-timeout seconds is closed, connections are capped in total and per
- * client address.  The pool starts in pw_export_serve, after pausetop has
- * dropped its privileges, so no thread ever holds them.
+ * thread: sockets are non-blocking.  A connection must deliver its request
+ * within --http-timeout seconds (a watchdog thread enforces the deadline),
+ * a stalled response is closed after as long without progress, and
+ * connections are capped per client address (by libmicrohttpd) and in total
+ * (by evicting the one waiting longest for a request).  The pool and the
+ * watchdog start in pw_export_serve, after pausetop has dropped its
+ * privileges, so no thread ever holds them.
  *
  * Built with -DPW_NO_HTTPD (the static pausetop of the kernel matrix, which
  * cannot link libmicrohttpd statically), --listen fails and says so.
@@ -25,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "collector.h"
@@ -92,6 +96,8 @@ static struct {
 	__typeof__(&MHD_queue_response) queue_response;
 	__typeof__(&MHD_destroy_response) destroy_response;
 	__typeof__(&MHD_lookup_connection_value) lookup_connection_value;
+	__typeof__(&MHD_get_connection_values) get_connection_values;
+	__typeof__(&MHD_get_connection_info) get_connection_info;
 } mhd;
 
 #define MHD_SYM(f) { "MHD_" #f, offsetof(__typeof__(mhd), f) }
@@ -105,7 +111,8 @@ static int mhd_open(void)
 	} syms[] = {
 		MHD_SYM(start_daemon), MHD_SYM(stop_daemon), MHD_SYM(create_response_from_buffer),
 		MHD_SYM(add_response_header), MHD_SYM(queue_response), MHD_SYM(destroy_response),
-		MHD_SYM(lookup_connection_value),
+		MHD_SYM(lookup_connection_value), MHD_SYM(get_connection_values),
+		MHD_SYM(get_connection_info),
 	};
 	void *lib;
 
@@ -136,10 +143,228 @@ static int mhd_open(void)
 	return 0;	/* kept open until exit: the server's threads run its code */
 }
 
+/*
+ * Every connection libmicrohttpd accepted, for the request deadline and for
+ * eviction (both below).  Entries live from NOTIFY_STARTED to NOTIFY_CLOSED,
+ * on the pool thread that owns the connection; the watchdog thread and
+ * other pool threads only read them and shut their sockets down, under
+ * server.lock.
+ */
+struct conn {
+	struct conn *prev, *next;
+	int fd;
+	bool answering;		/* a request is being answered: neither deadline nor eviction */
+	bool closing;		/* shut down by us; libmicrohttpd closes it on its next look */
+	struct timespec since;	/* accepted, or the previous response ended */
+};
+
 struct server {
 	const struct pw_source *src;
 	const struct pw_export_cfg *cfg;
+	pthread_mutex_t lock;	/* guards the list, live, stopping */
+	pthread_cond_t wake;	/* the watchdog's tick (CLOCK_MONOTONIC), or stop */
+	struct conn *head;
+	unsigned int live;	/* tracked connections not closing: what --max-connections caps */
+	bool stopping;
 };
+
+/*
+ * Room above --max-connections given to libmicrohttpd's own limit.  At its
+ * limit libmicrohttpd stops accepting (the listening socket leaves its
+ * epoll set): a new client would wait in the kernel's backlog, unseen,
+ * while trickling clients hold every slot.  With room, the newcomer is
+ * accepted and conn_started evicts an old connection instead.  The room
+ * only has to cover connections evicted but not yet cleaned up (the pool
+ * thread does that at its next wake-up); libmicrohttpd splits its limit
+ * between the pool threads, hence the 16.
+ */
+#define PW_HTTP_LIMIT_ROOM(max)	((max) / 4 + 16)
+
+static double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double ts_secs(const struct timespec *ts)
+{
+	return (double)ts->tv_sec + ts->tv_nsec / 1e9;
+}
+
+/*
+ * Cut a connection (lock held).  shutdown, not close: libmicrohttpd owns the
+ * descriptor; its pool thread sees end-of-file and cleans up, calling
+ * NOTIFY_CLOSED (which takes the lock and unlinks the entry) before it
+ * closes the descriptor, so a tracked fd is never one reused for another file.
+ */
+static void conn_cut(struct server *srv, struct conn *k)
+{
+	shutdown(k->fd, SHUT_RDWR);
+	k->closing = true;
+	srv->live--;
+}
+
+/* The connection waiting longest for a request (lock held); NULL if all are answered or closing. */
+static struct conn *oldest_waiting(struct server *srv)
+{
+	struct conn *best = NULL;
+
+	for (struct conn *k = srv->head; k; k = k->next)
+		if (!k->answering && !k->closing &&
+		    (!best || ts_secs(&k->since) < ts_secs(&best->since)))
+			best = k;
+	return best;
+}
+
+static void conn_started(struct server *srv, struct MHD_Connection *c, void **ctx)
+{
+	const union MHD_ConnectionInfo *fd = mhd.get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	struct conn *k = calloc(1, sizeof(*k));
+
+	if (!k || !fd) {
+		/* untracked, it would escape both the deadline and the cap: refuse it */
+		if (fd)
+			shutdown(fd->connect_fd, SHUT_RDWR);
+		free(k);
+		return;
+	}
+	k->fd = fd->connect_fd;
+	clock_gettime(CLOCK_MONOTONIC, &k->since);
+	pthread_mutex_lock(&srv->lock);
+	k->next = srv->head;
+	if (srv->head)
+		srv->head->prev = k;
+	srv->head = k;
+	srv->live++;
+	/*
+	 * Over --max-connections: the newcomer gets in and the connection that
+	 * has waited longest without a request being answered goes (idle
+	 * keep-alive, or a request still trickling in).  The newcomer itself is
+	 * the youngest, so it goes only when every other one is being answered.
+	 */
+	while (srv->live > srv->cfg->max_connections) {
+		struct conn *victim = oldest_waiting(srv);
+
+		if (!victim)
+			break;
+		conn_cut(srv, victim);
+	}
+	pthread_mutex_unlock(&srv->lock);
+	*ctx = k;
+}
+
+static void conn_closed(struct server *srv, void **ctx)
+{
+	struct conn *k = *ctx;
+
+	if (!k)
+		return;
+	pthread_mutex_lock(&srv->lock);
+	if (k->prev)
+		k->prev->next = k->next;
+	else
+		srv->head = k->next;
+	if (k->next)
+		k->next->prev = k->prev;
+	if (!k->closing)
+		srv->live--;
+	pthread_mutex_unlock(&srv->lock);
+	free(k);
+	*ctx = NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **ctx,
+			  enum MHD_ConnectionNotificationCode what)
+{
+	if (what == MHD_CONNECTION_NOTIFY_STARTED)
+		conn_started(cls, c, ctx);
+	else if (what == MHD_CONNECTION_NOTIFY_CLOSED)
+		conn_closed(cls, ctx);
+}
+
+/* The request on c is complete (answering) or its response has ended (waiting for the next). */
+static void conn_mark(struct server *srv, struct MHD_Connection *c, bool answering)
+{
+	const union MHD_ConnectionInfo *info =
+		mhd.get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct conn *k = info ? info->socket_context : NULL;
+
+	if (!k)
+		return;
+	pthread_mutex_lock(&srv->lock);
+	k->answering = answering;
+	if (!answering)
+		clock_gettime(CLOCK_MONOTONIC, &k->since);
+	pthread_mutex_unlock(&srv->lock);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **req,
+			 enum MHD_RequestTerminationCode why)
+{
+	conn_mark(cls, c, false);
+}
+
+/*
+ * The request deadline.  libmicrohttpd's timeout (--http-timeout) restarts
+ * at every byte, so a client sending one byte every few seconds would hold
+ * its slot for ever.  Once a second, cut every connection that has not
+ * delivered a complete request within --http-timeout of its start or of
+ * the end of its previous response.  A response in progress is left alone
+ * (a slow reader is bounded by libmicrohttpd's inactivity timeout).
+ */
+static void *watchdog(void *arg)
+{
+	struct server *srv = arg;
+	struct timespec tick;
+
+	pthread_mutex_lock(&srv->lock);
+	while (!srv->stopping) {
+		double now = mono_now();
+
+		for (struct conn *k = srv->head; k; k = k->next)
+			if (!k->answering && !k->closing &&
+			    now - ts_secs(&k->since) >= srv->cfg->timeout_s)
+				conn_cut(srv, k);
+		clock_gettime(CLOCK_MONOTONIC, &tick);
+		tick.tv_sec += 1;
+		pthread_cond_timedwait(&srv->wake, &srv->lock, &tick);
+	}
+	pthread_mutex_unlock(&srv->lock);
+	return NULL;
+}
+
+/* 0, or -1 with the reason on stderr. */
+static int watchdog_start(struct server *srv, pthread_t *t)
+{
+	pthread_condattr_t ca;
+	int e;
+
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	e = pthread_cond_init(&srv->wake, &ca);
+	pthread_condattr_destroy(&ca);
+	if (!e) {
+		e = pthread_create(t, NULL, watchdog, srv);
+		if (e)
+			pthread_cond_destroy(&srv->wake);
+	}
+	if (e)
+		fprintf(stderr, "pausetop: cannot start the HTTP request watchdog: %s (out of "
+			"threads or memory?)\n", strerror(e));
+	return e ? -1 : 0;
+}
+
+static void watchdog_stop(struct server *srv, pthread_t t)
+{
+	pthread_mutex_lock(&srv->lock);
+	srv->stopping = true;
+	pthread_cond_signal(&srv->wake);
+	pthread_mutex_unlock(&srv->lock);
+	pthread_join(t, NULL);
+	pthread_cond_destroy(&srv->wake);
+}
 
 static const char index_html[] =
 	"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>pausewatch</title></head>\n"
@@ -232,19 +457,71 @@ static enum MHD_Result send_static(struct MHD_Connection *c, unsigned int status
 	return ret;
 }
 
+/* Longest Accept or Accept-Encoding considered, all its lines together (Prometheus sends ~150 B). */
+#define PW_HTTP_LIST_MAX	4096
+
+struct list_field {
+	const char *name;
+	char val[PW_HTTP_LIST_MAX];
+	size_t len;
+	bool seen, too_long;
+};
+
+static enum MHD_Result join_field(void *cls, enum MHD_ValueKind kind, const char *key,
+				  const char *value)
+{
+	struct list_field *f = cls;
+	size_t n = strlen(value);
+
+	if (strcasecmp(key, f->name))
+		return MHD_YES;
+	if (f->len + (f->seen ? 2 : 0) + n >= sizeof(f->val)) {
+		f->too_long = true;
+		return MHD_NO;
+	}
+	if (f->seen)
+		memcpy(f->val + f->len, ", ", 2), f->len += 2;
+	memcpy(f->val + f->len, value, n);
+	f->len += n;
+	f->val[f->len] = '\0';
+	f->seen = true;
+	return MHD_YES;
+}
+
+/*
+ * The list header name of the request, every line of it: RFC 9110 5.3 reads
+ * repeated lines of a list field as one comma-joined value, and
+ * lookup_connection_value sees only the first (Accept-Encoding: * then
+ * Accept-Encoding: gzip;q=0 must not be gzip).  NULL when absent, and when
+ * the lines together exceed PW_HTTP_LIST_MAX: no such client exists, and
+ * absent means the text format without gzip, which every scraper reads.
+ */
+static const char *list_field(struct MHD_Connection *c, struct list_field *f, const char *name)
+{
+	f->name = name;
+	f->len = 0;
+	f->seen = f->too_long = false;
+	f->val[0] = '\0';
+	mhd.get_connection_values(c, MHD_HEADER_KIND, join_field, f);
+	return f->seen && !f->too_long ? f->val : NULL;
+}
+
 static enum MHD_Result send_metrics(struct server *srv, struct MHD_Connection *c)
 {
-	const char *accept = mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
-	const char *enc = mhd.lookup_connection_value(c, MHD_HEADER_KIND,
-						      MHD_HTTP_HEADER_ACCEPT_ENCODING);
-	bool om = pw_http_wants_openmetrics(accept), gz = pw_http_accepts_gzip(enc);
+	struct list_field *f = malloc(sizeof(*f));
 	struct MHD_Response *r;
 	enum MHD_Result ret;
 	struct pw_mbuf b;
 	char err[512], *body;
 	size_t len;
+	bool om, gz;
 	int rc;
 
+	if (!f)
+		return MHD_NO;
+	om = pw_http_wants_openmetrics(list_field(c, f, MHD_HTTP_HEADER_ACCEPT));
+	gz = pw_http_accepts_gzip(list_field(c, f, MHD_HTTP_HEADER_ACCEPT_ENCODING));
+	free(f);
 	err[0] = '\0';
 	rc = pw_export_render(srv->src, srv->cfg, om, true, gz, &b, err, sizeof(err));
 	if (rc) {
@@ -286,6 +563,56 @@ static bool has_body(struct MHD_Connection *c)
 	       mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
 }
 
+static int hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	ch |= 0x20;
+	return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
+}
+
+/*
+ * libmicrohttpd's unescaping, but "%00" stays as it is.  The path reaches
+ * the access handler as a C string: decoded to a NUL, /metrics%00junk would
+ * read as /metrics and be served, where any other path must be a 404.
+ * Returns the new length, as libmicrohttpd wants.
+ */
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	char *out = s;
+
+	for (const char *in = s; *in; ) {
+		int hi = in[0] == '%' ? hexval(in[1]) : -1, lo = hi >= 0 ? hexval(in[2]) : -1;
+
+		if (lo >= 0 && (hi | lo)) {
+			*out++ = (char)(hi << 4 | lo);
+			in += 3;
+		} else {
+			*out++ = *in++;
+		}
+	}
+	*out = '\0';
+	return (size_t)(out - s);
+}
+
+/*
+ * Every page ignores query arguments, and libmicrohttpd 0.9.75 mishandles
+ * many of them: each takes a record from the 16 KiB connection pool, and
+ * when the pool runs out it neither answers nor closes properly (300
+ * "a&" bytes were enough).  It calls this with the request target before it
+ * splits the arguments off, in its own writable buffer: ending the string
+ * right after the '?' leaves it no argument to record.  A libmicrohttpd that
+ * split them earlier shows no '?' here, and nothing changes.
+ */
+static void *drop_query(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	char *q = uri ? strchr(uri, '?') : NULL;
+
+	if (q && q[1])
+		q[1] = '\0';
+	return NULL;
+}
+
 static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *url)
 {
 	if (!strcmp(url, "/metrics"))
@@ -312,6 +639,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 {
 	static int marker;
 
+	if (!*req)
+		conn_mark(cls, c, true);	/* the headers are in: the request deadline is met */
 	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
 		return send_static(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain; charset=utf-8",
 				   "method not allowed: GET or HEAD\n", "GET, HEAD");
@@ -342,10 +671,11 @@ static void wait_for_stop(volatile sig_atomic_t *stop, const sigset_t *orig)
 int pw_export_serve(struct pw_listener *l, const struct pw_source *src,
 		    const struct pw_export_cfg *cfg, volatile sig_atomic_t *stop)
 {
-	struct server srv = { .src = src, .cfg = cfg };
+	struct server srv = { .src = src, .cfg = cfg, .lock = PTHREAD_MUTEX_INITIALIZER };
 	struct MHD_Daemon *d;
 	sigset_t block, orig;
 	char where[128];
+	pthread_t dog;
 
 	/*
 	 * RSS: one malloc arena for all threads (a pool thread's own arena keeps
@@ -359,17 +689,33 @@ int pw_export_serve(struct pw_listener *l, const struct pw_source *src,
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &block, &orig);
+	if (watchdog_start(&srv, &dog)) {
+		pthread_sigmask(SIG_SETMASK, &orig, NULL);
+		return PW_EXIT_FAIL;
+	}
+	/*
+	 * libmicrohttpd's connection limit has room above --max-connections
+	 * (PW_HTTP_LIMIT_ROOM), which conn_started enforces by eviction; the
+	 * per-address cap is libmicrohttpd's, exact: the one over it is closed
+	 * at accept.
+	 */
 	d = mhd.start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
 			     on_request, &srv,
 			     MHD_OPTION_EXTERNAL_LOGGER, on_log, NULL,
 			     MHD_OPTION_LISTEN_SOCKET, l->fd,
 			     MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)PW_HTTP_THREADS,
-			     MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
+			     MHD_OPTION_CONNECTION_LIMIT,
+			     cfg->max_connections + PW_HTTP_LIMIT_ROOM(cfg->max_connections),
 			     MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_per_ip,
 			     MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
 			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)PW_HTTP_CONN_MEMORY,
+			     MHD_OPTION_NOTIFY_CONNECTION, on_connection, &srv,
+			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv,
+			     MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+			     MHD_OPTION_URI_LOG_CALLBACK, drop_query, NULL,
 			     MHD_OPTION_END);
 	if (!d) {
+		watchdog_stop(&srv, dog);
 		pthread_sigmask(SIG_SETMASK, &orig, NULL);
 		fprintf(stderr, "pausetop: the HTTP server did not start (libmicrohttpd refused its "
 			"options; see the messages above)\n");
@@ -379,8 +725,17 @@ int pw_export_serve(struct pw_listener *l, const struct pw_source *src,
 	fprintf(stderr, "pausetop: serving %s (node \"%s\")\n", where, cfg->node);
 	wait_for_stop(stop, &orig);
 	/* MHD_stop_daemon waits for requests in flight, then closes every connection */
+	watchdog_stop(&srv, dog);
 	mhd.stop_daemon(d);
 	l->fd = -1;	/* MHD_stop_daemon closed it */
+	/* every connection got its NOTIFY_CLOSED in MHD_stop_daemon; free any it missed */
+	while (srv.head) {
+		struct conn *k = srv.head;
+
+		srv.head = k->next;
+		free(k);
+	}
+	pthread_mutex_destroy(&srv.lock);
 	pthread_sigmask(SIG_SETMASK, &orig, NULL);
 	return PW_EXIT_OK;
 }

@@ -38,6 +38,19 @@ grep -q '^process_resident_memory_bytes{' "$t/m"; ok $? "process_* families of t
 for path in /nope /metrics/x /metricsx /healthz/; do
 	is "$(curl -s -o /dev/null -w '%{http_code}' "$url$path")" 404 "GET $path: 404"
 done
+# a percent-encoded NUL must not cut the path short
+for path in '/metrics%00junk' '/healthz%00x' '/%00x' '/metrics%00'; do
+	is "$(curl -s --path-as-is -o /dev/null -w '%{http_code}' "$url$path")" 404 "GET $path: 404"
+done
+is "$(curl -s --path-as-is "$url/%68ealthz")" ok "other percent-escapes still decode (/%68ealthz is /healthz)"
+# query arguments are ignored, however many (libmicrohttpd 0.9.75 lost the connection on 300)
+many=$(printf 'a&%.0s' $(seq 300))
+is "$(printf 'GET /healthz?%s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' "$many" | raw_http "$P" | status_of)" 200 \
+	"GET /healthz with 300 query arguments: 200, the query ignored"
+many=$(printf 'a=1&%.0s' $(seq 1000))
+is "$(printf 'GET /metrics?%s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' "$many" | raw_http "$P" | status_of)" 200 \
+	"GET /metrics with 1000 query arguments: 200"
+is "$(curl -s -o /dev/null -w '%{http_code}' "$url/metrics?collect%5B%5D=x&debug=1")" 200 "a Prometheus params: query: 200" 
 
 # --- methods -------------------------------------------------------------------
 printf 'HEAD /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' | raw_http "$P" >"$t/head"
@@ -81,6 +94,18 @@ ratio=$(( $(wc -c <"$t/gunz") / $(wc -c <"$t/gz") ))
 ok $((ratio < 3)) "and gzip is worth it (${ratio}x smaller)"
 curl -s -D "$t/h" -o /dev/null -H 'Accept-Encoding: gzip;q=0, identity' "$url/metrics"
 is "$(grep -ci '^content-encoding' "$t/h")" 0 "Accept-Encoding: gzip;q=0: plain"
+# repeated lines of a list header are one comma-joined list (RFC 9110 5.3)
+curl -s -D "$t/h" -o /dev/null -H 'Accept-Encoding: *' -H 'accept-encoding: gzip;q=0' "$url/metrics"
+is "$(grep -ci '^content-encoding' "$t/h")" 0 "Accept-Encoding: * then Accept-Encoding: gzip;q=0: plain"
+curl -s -D "$t/h" -o /dev/null -H 'Accept-Encoding: identity' -H 'Accept-Encoding: gzip' "$url/metrics"
+is "$(grep -i '^content-encoding' "$t/h" | tr -d '\r')" "Content-Encoding: gzip" "Accept-Encoding: identity then gzip: gzipped"
+curl -s -D "$t/h" -o /dev/null -H 'Accept: application/openmetrics-text;q=0.1' -H 'Accept: text/plain;q=0.9' "$url/metrics"
+like "$(grep -i '^content-type' "$t/h")" 'text/plain; version=0.0.4' "Accept: OpenMetrics;q=0.1 then Accept: text/plain;q=0.9: text"
+curl -s -D "$t/h" -o /dev/null -H 'Accept: text/plain;q=0.5' -H 'Accept: application/openmetrics-text' "$url/metrics"
+like "$(grep -i '^content-type' "$t/h")" 'openmetrics-text' "Accept: text/plain;q=0.5 then Accept: OpenMetrics: OpenMetrics"
+long=$(printf 'x/y%.0s,' $(seq 1100))
+curl -s -D "$t/h" -o /dev/null -H "Accept: $long" -H 'Accept: application/openmetrics-text' "$url/metrics"
+like "$(grep -i '^content-type' "$t/h")" 'text/plain; version=0.0.4' "Accept lines over 4 KiB together: the text format"
 
 # --- malformed requests: 4xx, and the server goes on ----------------------------------
 bad() {	# bad WHAT BYTES WANT_REGEX
@@ -94,6 +119,12 @@ is "$(printf 'GARBAGE\r\n\r\n' | raw_http "$P" | wc -c)" 0 "a one-word request l
 bad "HTTP/9.9" 'GET /metrics HTTP/9.9\r\nHost: x\r\n\r\n' '^(4[0-9][0-9]|505)$'
 bad "a header line without a colon" 'GET /metrics HTTP/1.1\r\nHost: x\r\nnocolon\r\n\r\n' '^4[0-9][0-9]$'
 bad "20 kB of headers" "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: $(head -c 20000 /dev/zero | tr '\0' a)\r\n\r\n" '^4[0-9][0-9]$'
+# documented (docs/export.md, Errors): a request that fills the 16 KiB connection memory but for
+# the room of the response's headers is closed without an answer; a little larger is 431
+bighdr() { printf 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Big: %s\r\n\r\n' "$(head -c "$1" /dev/zero | tr '\0' a)" | raw_http "$P" | status_of; }
+is "$(bighdr 15900)" 200 "a 15,900-byte header: answered"
+is "$(bighdr 16060)" "" "a 16,060-byte header: closed without an answer (libmicrohttpd 0.9.75, documented)"
+is "$(bighdr 16300)" 431 "a 16,300-byte header: 431"
 bad "a 20 kB URL" "GET /$(head -c 20000 /dev/zero | tr '\0' a) HTTP/1.1\r\nHost: x\r\n\r\n" '^4[0-9][0-9]$'
 bad "NUL bytes in the request line" 'GET /met\0rics HTTP/1.1\r\nHost: x\r\n\r\n' '^4[0-9][0-9]$'
 bad "a body length that is not a number" 'GET /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: zz\r\n\r\n' '^4[0-9][0-9]$'

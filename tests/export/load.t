@@ -101,4 +101,92 @@ is "$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "http://127.0.0.1:$EX
 wait_until 30 grep -q '^closed_later' "$t/capped"
 is "$(tail -1 "$t/capped")" "closed_later 8" "--http-timeout 3: the 8 idle connections are closed by the server"
 kill -0 "$EXP_PID"; ok $? "the exporter is still running"
+
+# --- slowloris: trickling requests fill every slot -----------------------------------------
+# 4 connections from each of 127.0.0.2 and 127.0.0.3 (the per-address cap) fill the 8 slots,
+# each sending one byte of its request every 0.5 s: an inactivity timeout never fires.  A
+# scrape from 127.0.0.4 must get in (the oldest trickler is evicted), and every trickler must
+# be closed by the request deadline (--http-timeout 2, checked about once a second).
+trickle() {
+	/usr/bin/python3 -c '
+import socket, sys, threading, time
+port, n = int(sys.argv[1]), int(sys.argv[2])
+socks = []
+for src in ("127.0.0.2", "127.0.0.3"):
+    for _ in range(n):
+        s = socket.socket()
+        s.bind((src, 0))
+        s.connect(("127.0.0.1", port))
+        s.setblocking(False)
+        s.send(b"GET /metrics HTTP/1.1\r\nX-Slow: ")
+        socks.append([s, time.time(), None])
+time.sleep(0.5)
+def drip(until):
+    while time.time() < until:
+        for e in socks:
+            if e[2] is not None:
+                continue
+            try:
+                if e[0].recv(1024) == b"":
+                    e[2] = time.time()
+                    continue
+            except BlockingIOError:
+                pass
+            except OSError:
+                e[2] = time.time()
+                continue
+            try:
+                e[0].send(b"a")
+            except OSError:
+                e[2] = time.time()
+        time.sleep(0.5)
+drip(time.time() + 1.5)
+# every slot taken: a scrape from a third address, while the others go on trickling
+result = []
+def scrape():
+    t0 = time.time()
+    ans = b""
+    try:
+        c = socket.create_connection(("127.0.0.1", port), timeout=10, source_address=("127.0.0.4", 0))
+        c.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        while True:
+            b = c.recv(4096)
+            if not b:
+                break
+            ans += b
+    except OSError:
+        pass
+    took = time.time() - t0
+    status = ans.split(b" ")[1].decode() if ans.startswith(b"HTTP/") else "none"
+    result.append("scrape %s %s" % (status, "fast" if took < 1.0 else "slow(%.1fs)" % took))
+th = threading.Thread(target=scrape)
+th.start()
+drip(time.time() + 1.5)
+th.join()
+print(result[0], flush=True)
+drip(time.time() + 6.5)
+closed = [e[2] - e[1] for e in socks if e[2] is not None]
+late = [round(x, 1) for x in closed if x > 2 + 2.5]
+print("tricklers %d closed %d late %s" % (len(socks), len(closed), late), flush=True)
+' "$@"
+}
+start_exporter slow --max-connections 8 --max-connections-per-ip 4 --http-timeout 2 ||
+	bail "the exporter for the trickle test did not start"
+trickle "$EXP_PORT" 4 >"$t/trickle" 2>&1
+is "$(sed -n 1p "$t/trickle")" "scrape 200 fast" \
+	"8 trickling connections fill --max-connections 8: a scrape from a third address gets in within 1 s"
+is "$(sed -n 2p "$t/trickle")" "tricklers 8 closed 8 late []" \
+	"every trickler is closed by the 2 s request deadline (within 4.5 s of its start), however it trickles"
+
+# --max-connections 4 held by idle connections: a 5th from another address is answered
+start_exporter four --max-connections 4 --http-timeout 30 || bail "the exporter with 4 slots did not start"
+hold "$EXP_PORT" 127.0.0.2 4 6 >"$t/four" &
+EXPORT_PIDS+=("$!")
+wait_until 30 grep -q '^held' "$t/four"
+is "$(head -1 "$t/four")" "held 4 closed 0" "--max-connections 4: 4 idle connections held"
+is "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 --interface 127.0.0.3 "http://127.0.0.1:$EXP_PORT/healthz")" 200 \
+	"a 5th from another address is answered (the oldest idle one is evicted)"
+wait_until 30 grep -q '^closed_later' "$t/four"
+is "$(tail -1 "$t/four")" "closed_later 1" "exactly one idle connection was evicted for it"
+kill -0 "$EXP_PID"; ok $? "the exporter is still running"
 done_testing
