@@ -43,7 +43,8 @@ const struct pw_optdef pw_export_optdefs[] = {
 	{ "max-connections-per-ip", 0, "N", "HTTP connections from one address (default 256)",
 	  PW_OPT_MAX_PER_IP },
 	{ "http-timeout", 0, "SECONDS",
-	  "close a connection idle or stalled this long (default 15)", PW_OPT_HTTP_TIMEOUT },
+	  "a connection must deliver its request within this, and a\n"
+	  "response stalled this long is closed (default 15)", PW_OPT_HTTP_TIMEOUT },
 	{ 0 },
 };
 
@@ -135,10 +136,13 @@ int pw_export_opt(struct pw_export_cfg *cfg, int id, const char *arg, const char
 		cfg->node_given = true;
 		return 0;
 	case PW_OPT_MAX_CONNECTIONS:
+		cfg->http_opt = "--max-connections";
 		return uint_opt(arg, 1, 65536, &cfg->max_connections, "max-connections", prog);
 	case PW_OPT_MAX_PER_IP:
+		cfg->http_opt = "--max-connections-per-ip";
 		return uint_opt(arg, 1, 65536, &cfg->max_per_ip, "max-connections-per-ip", prog);
 	case PW_OPT_HTTP_TIMEOUT:
+		cfg->http_opt = "--http-timeout";
 		return uint_opt(arg, 1, 3600, &cfg->timeout_s, "http-timeout", prog);
 	}
 	return -1;

@@ -59,7 +59,8 @@ struct pw_export_cfg {
 	bool node_given;
 	unsigned int max_connections;	/* default 512 */
 	unsigned int max_per_ip;	/* default 256 */
-	unsigned int timeout_s;		/* idle connection timeout, default 15 */
+	unsigned int timeout_s;		/* request deadline and stall timeout, default 15 */
+	const char *http_opt;		/* an HTTP server option given ("--http-timeout"): --listen only */
 };
 
 #define PW_EXPORT_MAX_CONNECTIONS	512

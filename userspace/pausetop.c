@@ -161,12 +161,21 @@ static int check_export(struct cli *cli)
 				e->openmetrics ? "openmetrics" : "node-name");
 			return -1;
 		}
+		if (e->http_opt) {
+			fprintf(stderr, "pausetop: %s goes with --listen (it sets the HTTP server)\n",
+				e->http_opt);
+			return -1;
+		}
 		return 0;
 	}
 	if (cli->mode != MODE_AUTO || cli->prometheus) {
 		fprintf(stderr, "pausetop: --listen, --metrics and --textfile go without %s\n",
 			cli->prometheus ? "--prometheus (export each node where it runs)"
 					: "--json, --batch and --tui");
+		return -1;
+	}
+	if (e->http_opt && e->mode != PW_EXPORT_LISTEN) {
+		fprintf(stderr, "pausetop: %s goes with --listen (it sets the HTTP server)\n", e->http_opt);
 		return -1;
 	}
 	if (e->openmetrics && e->mode != PW_EXPORT_METRICS) {

@@ -379,6 +379,7 @@ static int hold_page(int how, pid_t *pid)
 	int fds[2];
 	char c = 'n';
 
+	*pid = -1;
 	if (pipe(fds) < 0)
 		return 0;
 	*pid = fork();
@@ -435,6 +436,15 @@ static void deny_pidfd_getfd(void)
 
 static bool no_getfd;	/* read_bounded's reader runs under deny_pidfd_getfd */
 
+/* End a hold_page child, if there is one (never kill(-1)). */
+static void stop_holder(pid_t pid)
+{
+	if (pid <= 0)
+		return;
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
 /*
  * pause_page_read(pid) in a child of ours, bounded: a read that blocks is
  * killed after limit s.  Returns its rc (-ETIMEDOUT when killed), *secs.
@@ -447,6 +457,7 @@ static int read_bounded(pid_t pid, double limit, struct pause_stats *out, char *
 	int fds[2], st;
 	pid_t r;
 
+	*secs = 0;
 	if (pipe(fds) < 0)
 		return -errno;
 	r = fork();
@@ -459,6 +470,10 @@ static int read_bounded(pid_t pid, double limit, struct pause_stats *out, char *
 		_exit(0);
 	}
 	close(fds[1]);
+	if (r < 0) {
+		close(fds[0]);
+		return -errno;
+	}
 	while (waitpid(r, &st, WNOHANG) == 0 && now_s() - t0 < limit)
 		usleep(10 * 1000);
 	*secs = now_s() - t0;
@@ -487,8 +502,7 @@ static void test_lease(void)
 		ok(memcmp(&in, &out, sizeof(in)) == 0, "... and equals the page");
 		ok(t < 5, "... at once, not after the 45 s lease break (%.3f s)", t);
 	}
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
+	stop_holder(pid);
 	if (!hold_page(2, &pid)) {
 		skip("a write-only page is refused", "cannot take a write lease on a memfd");
 	} else {
@@ -497,8 +511,7 @@ static void test_lease(void)
 		ok(strstr(err, "write-only") != NULL, "... says write-only (%s)", err);
 		ok(t < 5, "... at once (%.3f s)", t);
 	}
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
+	stop_holder(pid);
 	/* the fallback: no pidfd_getfd, the O_PATH fd is re-opened, non-blocking */
 	no_getfd = true;
 	if (!hold_page(1, &pid)) {
@@ -509,15 +522,13 @@ static void test_lease(void)
 		ok(strstr(err, "leased") != NULL, "... says leased (%s)", err);
 		ok(t < 5, "... at once, not after the 45 s lease break (%.3f s)", t);
 	}
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
+	stop_holder(pid);
 	if (hold_page(4, &pid)) {
 		is_int(read_bounded(pid, 10, &out, err, sizeof(err), &t), 0,
 		       "without pidfd_getfd, a good page is re-opened and read (%s)", err);
 		ok(memcmp(&in, &out, sizeof(in)) == 0, "... and equals the page");
 	}
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
+	stop_holder(pid);
 	no_getfd = false;
 }
 
@@ -541,8 +552,7 @@ static void test_open_perm(void)
 		ok(memcmp(&in, &out, sizeof(in)) == 0, "... and equals the page");
 		ok(t < 5, "... at once (%.3f s)", t);
 	}
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
+	stop_holder(pid);
 }
 
 /* Fill fds from..to-1 with copies of /dev/null. */

@@ -21,7 +21,8 @@ is "$rc" 0 "--help exits 0"
 like "$(head -1 "$tmp/out")" '^Usage: pausetop' "--help prints usage"
 is "$("$PAUSETOP" --version)" "pausetop $(make -s --no-print-directory -C "$ROOT" -f - <<<'include Makefile
 print-version: ; @echo $(VERSION)' print-version 2>/dev/null)" "--version prints the version"
-for bad in "--bogus" "-n abc" "-n -1" "-d 0" "-d x" "--exit-variant nope" "--attach nope" "--max-zombies 0" "extra"; do
+for bad in "--bogus" "-n abc" "-n -1" "-d 0" "-d x" "--exit-variant nope" "--attach nope" "--max-zombies 0" "extra" \
+	"--max-connections 5" "--max-connections-per-ip 5 -b" "--http-timeout 5 --metrics"; do
 	# shellcheck disable=SC2086
 	"$PAUSETOP" $bad >/dev/null 2>"$tmp/err"; rc=$?
 	is "$rc" 2 "bad input '$bad' exits 2"
