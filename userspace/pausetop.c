@@ -155,15 +155,14 @@ static int check_export(struct cli *cli)
 {
 	struct pw_export_cfg *e = &cli->exp;
 
+	if (e->http_opt && e->mode != PW_EXPORT_LISTEN) {
+		fprintf(stderr, "pausetop: %s goes with --listen (it sets the HTTP server)\n", e->http_opt);
+		return -1;
+	}
 	if (e->mode == PW_EXPORT_NONE) {
 		if (e->openmetrics || e->node_given) {
 			fprintf(stderr, "pausetop: --%s goes with --listen, --metrics or --textfile\n",
 				e->openmetrics ? "openmetrics" : "node-name");
-			return -1;
-		}
-		if (e->http_opt) {
-			fprintf(stderr, "pausetop: %s goes with --listen (it sets the HTTP server)\n",
-				e->http_opt);
 			return -1;
 		}
 		return 0;
@@ -172,10 +171,6 @@ static int check_export(struct cli *cli)
 		fprintf(stderr, "pausetop: --listen, --metrics and --textfile go without %s\n",
 			cli->prometheus ? "--prometheus (export each node where it runs)"
 					: "--json, --batch and --tui");
-		return -1;
-	}
-	if (e->http_opt && e->mode != PW_EXPORT_LISTEN) {
-		fprintf(stderr, "pausetop: %s goes with --listen (it sets the HTTP server)\n", e->http_opt);
 		return -1;
 	}
 	if (e->openmetrics && e->mode != PW_EXPORT_METRICS) {
