@@ -481,9 +481,9 @@ static int check_seals_size(int fd, char *why, size_t len)
 	return 0;
 }
 
-/* Prove /proc/PID/fd/<name> (dirfd) and map it read-only into *map. */
-static int prove_and_map(pid_t pid, int dirfd, const char *name, const struct pause_stats **map,
-			 char *why, size_t len)
+/* Prove /proc/PID/fd/<name> (dirfd; fd number fdnum) and map it read-only into *map. */
+static int prove_and_map(pid_t pid, int dirfd, const char *name, int fdnum,
+			 const struct pause_stats **map, char *why, size_t len)
 {
 	struct stat st = { 0 };
 	void *p;
@@ -496,7 +496,7 @@ static int prove_and_map(pid_t pid, int dirfd, const char *name, const struct pa
 	rc = prove_memfd(opath, &st, why, len);
 	if (rc)
 		goto out;
-	fd = take_owner_fd(pid, (int)strtol(name, NULL, 10), &st, why, len);
+	fd = take_owner_fd(pid, fdnum, &st, why, len);
 	if (fd == -ENOSYS || fd == -EPERM)
 		fd = reopen_ro(opath, &st, why, len);
 	if (fd < 0) {
@@ -555,7 +555,7 @@ static int try_fd(struct finder *f, const char *name)
 		return 0;
 	f->candidates++;
 	pg.fdnum = (int)strtol(name, NULL, 10);
-	rc = prove_and_map(f->pid, f->dirfd, name, &pg.map, why, sizeof(why));
+	rc = prove_and_map(f->pid, f->dirfd, name, pg.fdnum, &pg.map, why, sizeof(why));
 	if (!rc) {
 		rc = pause_page_copy(&pg, f->copy, why, sizeof(why));
 		if (rc)
